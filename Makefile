@@ -1,0 +1,50 @@
+# Two commands do all set-up on a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+DATA   ?= var
+
+.PHONY: run test test-embedded lint format bench train clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installed again whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/sieve up --host $(HOST) --port $(PORT) --data-dir $(DATA)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# With DATABASE_URL / REDIS_URL set the suite runs on that PostgreSQL and Redis;
+# without them on a SQLite file and a private embedded redis-server.
+test: lint
+	$(BIN)/pytest
+
+test-embedded: $(VENV)/.installed-dev
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run_all.py
+
+train: $(VENV)/.installed
+	$(BIN)/sieve model train --data ../shared/data --set-latest
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,56 @@
+"""Sieve's web service: the comment API, health probes, and (later) the moderator and ops UIs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service.settings import Settings, load_settings
+
+
+def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
+    """Build the app: defaults, then the environment, then ``config`` (tests pass it last)."""
+    from service import classifier, db, errors, queue
+    from service.api import api
+    from service.extensions import limiter
+    from service.health import health
+    from service.settings import database_url, redis_url
+
+    settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))
+    app = Flask(__name__)
+    app.config.update(
+        SIEVE=settings,
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        RATELIMIT_STORAGE_URI=_limits_uri(redis_url(settings)),
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
+        RATELIMIT_STRATEGY="fixed-window",
+        RATELIMIT_KEY_PREFIX=settings.rate_limit_key_prefix,
+        RATELIMIT_HEADERS_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=settings.rate_limit_fail_open,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
+    logging.getLogger("service").setLevel(settings.log_level)
+
+    db.init_app(app, db.make_engine(database_url(settings)))
+    queue.init_app(app, queue.connect_redis(redis_url(settings)), settings)
+    classifier.init_app(app, settings.model_dir)
+    limiter.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(api)
+    app.register_blueprint(health)
+    return app
+
+
+def _limits_uri(url: str) -> str:
+    # The limits library spells a Redis unix socket as redis+unix://.
+    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url

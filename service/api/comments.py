@@ -1,0 +1,96 @@
+"""Submitting a comment and reading its public status."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response, jsonify, request, url_for
+
+from service import db
+from service.api import api
+from service.api.requests import (
+    addressed_site,
+    json_body,
+    peek_site_slug,
+    request_id,
+    require_site,
+    settings,
+)
+from service.errors import ApiError
+from service.extensions import client_ip, limiter
+from service.intake import SubmitterContext, store_comment
+from service.privacy import ip_hash
+from service.queue import enqueue_scoring
+from service.status import CommentStatus
+from service.storage import Comment
+from service.validation import parse_submission
+
+log = logging.getLogger(__name__)
+
+
+def _ip_rate() -> str:
+    site = addressed_site()
+    return (site.rate_limit_ip if site else "") or settings().rate_limit_ip
+
+
+def _site_rate() -> str:
+    site = addressed_site()
+    return (site.rate_limit_site if site else "") or settings().rate_limit_site
+
+
+@api.post("/comments")
+@limiter.limit(_ip_rate, key_func=lambda: f"ip:{peek_site_slug()}:{client_ip()}", scope="ip")
+@limiter.limit(_site_rate, key_func=lambda: f"site:{peek_site_slug()}", scope="site")
+def submit_comment() -> tuple[Response, int, dict[str, str]]:
+    submission = parse_submission(json_body(), settings())
+    site = require_site(submission.site)
+    secret = settings().secret_key
+    context = SubmitterContext(
+        ip_hash=ip_hash(secret, client_ip()),
+        user_agent=request.headers.get("User-Agent"),
+        referrer=request.headers.get("Referer"),
+        request_id=request_id(),
+    )
+    with db.session_scope() as session:
+        comment = store_comment(session, site, submission, context, secret)
+    queued = enqueue_scoring([comment.id], request_id=context.request_id)
+    log.info(
+        "comment accepted comment_id=%s site=%s queued=%s request_id=%s",
+        comment.id,
+        site.slug,
+        queued,
+        context.request_id,
+    )
+    location = url_for("api.comment_status", comment_id=comment.id)
+    body = {"id": comment.id, "status": CommentStatus.PENDING.value, "links": {"self": location}}
+    return jsonify(body), 202, {"Location": location}
+
+
+@api.get("/comments/<int:comment_id>")
+def comment_status(comment_id: int) -> Response:
+    with db.session_scope() as session:
+        comment = session.get(Comment, comment_id)
+        if comment is None:
+            raise ApiError(404, "comment_not_found", f"there is no comment {comment_id}")
+        thread = comment.thread
+        return jsonify(public_status(comment, thread.site.slug, thread.key))
+
+
+def public_status(comment: Comment, site: str, thread: str) -> dict[str, object]:
+    """What anyone may know of a comment: never scores, emails or submitter context.
+
+    Spam is reported as rejected so that a spammer learns nothing about why.
+    """
+    status = CommentStatus.REJECTED if comment.status is CommentStatus.SPAM else comment.status
+    view: dict[str, object] = {
+        "id": comment.id,
+        "site": site,
+        "thread": thread,
+        "parent_id": comment.parent_id,
+        "status": status.value,
+        "created_at": comment.created_at.isoformat(),
+    }
+    if comment.status is CommentStatus.APPROVED:
+        view["author_name"] = comment.author_name
+        view["body"] = comment.body
+    return view

@@ -1,0 +1,14 @@
+"""Extensions created unbound here and bound to the app in ``create_app``."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+
+
+def client_ip() -> str:
+    # ProxyFix (configured with the trusted proxy count) has already rewritten remote_addr.
+    return request.remote_addr or "unknown"
+
+
+limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=True)

@@ -1,0 +1,18 @@
+"""The WSGI entry point for gunicorn: ``gunicorn service.wsgi:app``."""
+
+from __future__ import annotations
+
+import sys
+
+from service import create_app, db
+from service.classifier import classifier_holder
+from service.settings import SettingsError
+
+try:
+    app = create_app()
+    with app.app_context():
+        db.check_schema(db.engine())
+        classifier_holder().load()
+except (SettingsError, db.SchemaNotCurrent) as error:
+    print(f"sieve: cannot start: {error}", file=sys.stderr)
+    sys.exit(1)

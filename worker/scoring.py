@@ -1,0 +1,111 @@
+"""Scoring pending comments and recording the site policy's decision."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, joinedload
+
+from models import Classifier, Judgement
+from service.policy import Decision, decide
+from service.sites import site_thresholds
+from service.status import CommentStatus, PreModeration, check_transition
+from service.storage import Comment, ModerationEvent, Thread, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    comment_id: int
+    status: CommentStatus
+    reason_codes: tuple[str, ...]
+
+
+def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) -> list[Outcome]:
+    """Score those of ``ids`` still pending and decide them, in the caller's transaction.
+
+    Comments that are no longer pending (already scored, or decided by a moderator) are left
+    alone, so running the same job twice never changes a decision.
+    """
+    comments = list(
+        session.scalars(
+            select(Comment)
+            .where(Comment.id.in_(ids), Comment.status == CommentStatus.PENDING)
+            .options(joinedload(Comment.thread).joinedload(Thread.site))
+            .order_by(Comment.id)
+            .with_for_update(skip_locked=True, of=Comment)
+        ).unique()
+    )
+    if not comments:
+        return []
+    judgements = classifier.score([comment.body for comment in comments])
+    now = utcnow()
+    outcomes = []
+    for comment, judgement in zip(comments, judgements, strict=True):
+        decision = _decision(session, comment, judgement)
+        check_transition(CommentStatus.PENDING, decision.status)
+        changed = session.execute(
+            update(Comment)
+            .where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
+            .values(
+                status=decision.status,
+                scores={label: round(p, 6) for label, p in judgement.labels.items()},
+                model_version=classifier.version,
+                reason_codes=list(decision.reason_codes),
+                explanation=[reason.to_dict() for reason in judgement.reasons],
+                decided_by="model",
+                decided_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            continue
+        session.add(
+            ModerationEvent(
+                comment_id=comment.id,
+                actor=f"model:{classifier.version}",
+                action="score",
+                from_status=CommentStatus.PENDING,
+                to_status=decision.status,
+                reason=",".join(decision.reason_codes) or None,
+                created_at=now,
+            )
+        )
+        outcomes.append(Outcome(comment.id, decision.status, decision.reason_codes))
+    return outcomes
+
+
+def _decision(session: Session, comment: Comment, judgement: Judgement) -> Decision:
+    site = comment.thread.site
+    signal_codes = tuple(dict.fromkeys(reason.code for reason in judgement.reasons))
+    new_author = site.premoderation is PreModeration.NEW_AUTHORS and _is_new_author(
+        session, comment
+    )
+    return decide(
+        judgement.labels,
+        site_thresholds(site),
+        site.premoderation,
+        new_author=new_author,
+        signal_codes=signal_codes,
+    )
+
+
+def _is_new_author(session: Session, comment: Comment) -> bool:
+    """No approved comment on this site yet from the same email (no email: always new)."""
+    if comment.author_email_hash is None:
+        return True
+    approved = session.scalar(
+        select(func.count())
+        .select_from(Comment)
+        .join(Thread, Thread.id == Comment.thread_id)
+        .where(
+            Thread.site_id == comment.thread.site_id,
+            Comment.author_email_hash == comment.author_email_hash,
+            Comment.status == CommentStatus.APPROVED,
+        )
+    )
+    return not approved
