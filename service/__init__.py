@@ -30,7 +30,6 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=_limits_uri(redis_url(settings)),
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
         RATELIMIT_STRATEGY="fixed-window",
-        RATELIMIT_KEY_PREFIX=settings.rate_limit_key_prefix,
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=settings.rate_limit_fail_open,
     )

@@ -56,6 +56,7 @@ def thread_page(
     session: Session, site: Site, key: str, limit: int, cursor: str | None = None
 ) -> ThreadPage:
     """One page of top-level comments, each with its approved replies nested under it."""
+    after = decode_cursor(cursor) if cursor else None
     thread = session.scalar(select(Thread).where(Thread.site_id == site.id, Thread.key == key))
     if thread is None:
         return ThreadPage(None, 0, [], None)
@@ -63,8 +64,7 @@ def thread_page(
     total = session.scalar(select(func.count()).select_from(Comment).where(approved)) or 0
 
     roots_query = select(Comment).where(approved, Comment.parent_id.is_(None))
-    if cursor:
-        after = decode_cursor(cursor)
+    if after:
         roots_query = roots_query.where(tuple_(Comment.created_at, Comment.id) > after)
     roots = list(
         session.scalars(roots_query.order_by(Comment.created_at, Comment.id).limit(limit + 1))

@@ -132,8 +132,8 @@ def run_worker(app):
 
     def run() -> None:
         with app.app_context():
-            from worker import context
             from service.classifier import classifier_holder
+            from worker import context
 
             context.activate(app, classifier_holder().load())
             worker = SimpleWorker([scoring_queue()], connection=redis_connection())

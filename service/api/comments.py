@@ -38,9 +38,17 @@ def _site_rate() -> str:
     return (site.rate_limit_site if site else "") or settings().rate_limit_site
 
 
+def _ip_key() -> str:
+    return f"{settings().rate_limit_key_prefix}:ip:{peek_site_slug()}:{client_ip()}"
+
+
+def _site_key() -> str:
+    return f"{settings().rate_limit_key_prefix}:site:{peek_site_slug()}"
+
+
 @api.post("/comments")
-@limiter.limit(_ip_rate, key_func=lambda: f"ip:{peek_site_slug()}:{client_ip()}", scope="ip")
-@limiter.limit(_site_rate, key_func=lambda: f"site:{peek_site_slug()}", scope="site")
+@limiter.limit(_ip_rate, key_func=_ip_key, scope="ip")
+@limiter.limit(_site_rate, key_func=_site_key, scope="site")
 def submit_comment() -> tuple[Response, int, dict[str, str]]:
     submission = parse_submission(json_body(), settings())
     site = require_site(submission.site)

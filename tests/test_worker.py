@@ -1,0 +1,137 @@
+"""Scoring jobs: called directly, and through a real RQ worker in burst mode."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sqlalchemy import select
+
+from service import db
+from service.status import CommentStatus
+from service.storage import Comment, ModerationEvent
+from tests.test_api_comments import GOOD
+
+BENIGN = "Great article, thanks for explaining how the cache invalidation works."
+SPAM = "FREE MONEY!!! subscribe to my channel http://bit.ly/free-money-now and win $$$"
+
+
+def submit(client, body: str, **extra) -> int:
+    response = client.post("/api/v1/comments", json={**GOOD, "body": body, **extra})
+    assert response.status_code == 202, response.get_json()
+    return response.get_json()["id"]
+
+
+def stored(app, comment_id: int) -> Comment:
+    with app.app_context(), db.session_scope() as session:
+        return session.get(Comment, comment_id)
+
+
+def events(app, comment_id: int) -> list[ModerationEvent]:
+    with app.app_context(), db.session_scope() as session:
+        query = select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
+        return list(session.scalars(query))
+
+
+def listed_ids(client) -> list[int]:
+    page = client.get("/api/v1/threads/comments?site=demo&thread=hello-world").get_json()
+    return [comment["id"] for comment in page["comments"]]
+
+
+def test_burst_worker_approves_benign_and_keeps_spam_out_of_the_thread(app, client, run_worker):
+    benign, spam = submit(client, BENIGN), submit(client, SPAM)
+    run_worker()
+
+    good = stored(app, benign)
+    assert good.status is CommentStatus.APPROVED
+    assert good.decided_by == "model" and good.decided_at >= good.created_at
+    assert set(good.scores) >= {"spam", "toxicity"}
+    assert good.model_version
+    bad = stored(app, spam)
+    assert bad.status in (CommentStatus.SPAM, CommentStatus.HELD)
+    assert "SPAM" in bad.reason_codes
+    assert listed_ids(client) == [benign]
+    assert client.get(f"/api/v1/comments/{benign}").get_json()["status"] == "approved"
+    [event] = events(app, spam)
+    assert (event.from_status, event.to_status) == (CommentStatus.PENDING, bad.status)
+    assert event.actor.startswith("model:")
+
+
+def test_running_the_same_job_twice_is_harmless(app, client, run_worker):
+    from worker.jobs import score_comments
+
+    comment_id = submit(client, BENIGN)
+    run_worker()
+    first = stored(app, comment_id)
+    assert score_comments([comment_id]) == {}
+    again = stored(app, comment_id)
+    assert (again.status, again.decided_at) == (first.status, first.decided_at)
+    assert len(events(app, comment_id)) == 1
+
+
+def test_a_job_never_overrides_a_moderator(app, client):
+    from worker.jobs import score_comments
+
+    comment_id = submit(client, SPAM)
+    with app.app_context(), db.session_scope() as session:
+        session.get(Comment, comment_id).status = CommentStatus.APPROVED
+    assert score_comments([comment_id]) == {}
+    assert stored(app, comment_id).status is CommentStatus.APPROVED
+
+
+def test_one_job_scores_several_comments(app, client):
+    from service.queue import enqueue_scoring
+    from worker.jobs import score_comments
+
+    ids = [submit(client, f"{BENIGN} ({n})") for n in range(5)]
+    with app.app_context():
+        assert enqueue_scoring(ids)
+    assert score_comments(ids) == {"approved": 5}
+
+
+def test_premoderated_site_holds_clean_comments(app, client, run_worker):
+    from service.sites import find_site
+    from service.status import PreModeration
+
+    with app.app_context(), db.session_scope() as session:
+        find_site(session, "demo").premoderation = PreModeration.ALL
+    comment_id = submit(client, BENIGN)
+    run_worker()
+    held = stored(app, comment_id)
+    assert (held.status, held.reason_codes) == (CommentStatus.HELD, ["PREMODERATION"])
+    assert client.get(f"/api/v1/comments/{comment_id}").get_json()["status"] == "held"
+
+
+def test_sieve_worker_command_drains_the_queue(app, client, config, tmp_path):
+    comment_id = submit(client, BENIGN)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SIEVE_ENV": "test",
+        "SIEVE_SECRET_KEY": str(config["secret_key"]),
+        "SIEVE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": str(config["database_url"]),
+        "REDIS_URL": str(config["redis_url"]),
+        "SIEVE_QUEUE": str(config["queue_name"]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "worker", "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert stored(app, comment_id).status is CommentStatus.APPROVED
+
+
+def test_worker_refuses_an_unmigrated_database(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SIEVE_DATA_DIR": str(tmp_path),
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "worker", "--burst"], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "run `sieve db upgrade` first" in done.stderr
