@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import ApiError
+from service.fingerprint import text_fingerprint
 from service.privacy import email_hash
 from service.status import CommentStatus
 from service.storage import Comment, Site, Thread
@@ -60,6 +61,7 @@ def store_comment(
     thread = get_or_create_thread(session, site, submission)
     parent = _parent(session, thread, submission.parent_id)
     comment = Comment(
+        site_id=site.id,
         thread_id=thread.id,
         parent_id=parent.id if parent else None,
         root_id=parent.root_id if parent else None,
@@ -69,6 +71,7 @@ def store_comment(
         if submission.author_email
         else None,
         body=submission.body,
+        fingerprint=text_fingerprint(submission.body),
         status=CommentStatus.PENDING,
         reason_codes=[],
         ip_hash=context.ip_hash,

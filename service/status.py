@@ -55,3 +55,8 @@ class PreModeration(enum.StrEnum):
     NONE = "none"
     NEW_AUTHORS = "new_authors"
     ALL = "all"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # every site, site settings, accounts
+    MODERATOR = "moderator"  # the sites assigned to them

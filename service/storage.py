@@ -8,19 +8,23 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
+    Column,
     DateTime,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from service.status import CommentStatus, PreModeration
+from service.status import CommentStatus, PreModeration, Role
 
 # SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -77,6 +81,10 @@ class Site(Base):
     # flask-limiter rate strings; empty means the server-wide defaults apply.
     rate_limit_ip: Mapped[str] = mapped_column(String(100), default="")
     rate_limit_site: Mapped[str] = mapped_column(String(100), default="")
+    blocked_words: Mapped[list[str]] = mapped_column(JSON, default=list)
+    blocked_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # What happens to a comment whose scoring keeps failing: "hold" for a human, or "approve".
+    scoring_failure: Mapped[str] = mapped_column(String(10), default="hold")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -103,9 +111,18 @@ class Comment(Base):
         # Finding comments left pending (sweeper) and working queues by status.
         Index("ix_comments_status_created", "status", "created_at", "id"),
         Index("ix_comments_author_email_hash", "author_email_hash"),
+        Index("ix_comments_ip_hash", "ip_hash"),
+        # Moderation queues: per site and status, oldest first or highest score first.
+        Index("ix_comments_site_status_created", "site_id", "status", "created_at", "id"),
+        Index("ix_comments_site_status_priority", "site_id", "status", "priority", "id"),
+        Index("ix_comments_status_priority", "status", "priority", "id"),
+        # Grouping near-duplicates (a spam wave) among held comments.
+        Index("ix_comments_status_fingerprint", "status", "fingerprint"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # Denormalised from the thread so that moderation queues filter by site on one index.
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
     # The top-level comment of this reply tree (itself for a top-level comment).
@@ -121,7 +138,11 @@ class Comment(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     reason_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     explanation: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
-    decided_by: Mapped[str | None] = mapped_column(String(20))  # "model" or "moderator"
+    decided_by: Mapped[str | None] = mapped_column(String(20))  # "model", "moderator", "guard"
+    # The highest label score: the moderation queue's "most urgent first" order.
+    priority: Mapped[float | None] = mapped_column(Float)
+    # Hash of the normalised text, shared by near-duplicates (see service.fingerprint).
+    fingerprint: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Submitter context, kept for feedback and abuse checks; the IP only as a keyed hash.
@@ -142,9 +163,74 @@ class ModerationEvent(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    actor: Mapped[str] = mapped_column(String(200))  # "model:<version>", "system", or a moderator
+    # "model:<version>", "guard", "system", or "moderator:<email>" (then moderator_id is set).
+    actor: Mapped[str] = mapped_column(String(200))
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
     action: Mapped[str] = mapped_column(String(40))
     from_status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus))
     to_status: Mapped[CommentStatus] = mapped_column(_enum(CommentStatus))
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+moderator_sites = Table(
+    "moderator_sites",
+    Base.metadata,
+    Column("moderator_id", ForeignKey("moderators.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Moderator(Base):
+    __tablename__ = "moderators"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.MODERATOR)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped on logout and password change: every session cookie issued before is void.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+
+    sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, lazy="selectin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    moderator_id: Mapped[int] = mapped_column(ForeignKey("moderators.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(100))
+    # SHA-256 of the token; the token itself is shown once, at creation.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    moderator: Mapped[Moderator] = relationship()
+
+
+class Ban(Base):
+    __tablename__ = "bans"
+    __table_args__ = (Index("ix_bans_site_kind_value", "site_id", "kind", "value_hash"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # "email" or "ip"
+    value_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

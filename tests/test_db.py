@@ -56,3 +56,29 @@ def test_web_server_refuses_an_unmigrated_database(tmp_path):
     )
     assert done.returncode == 1
     assert "needs" in done.stderr and "run `sieve db upgrade` first" in done.stderr
+
+
+def test_upgrade_keeps_existing_comments_and_fills_their_site(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    db.upgrade(url, "0001")
+    engine = db.make_engine(url)
+    now = "2026-01-01 00:00:00.000000"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO sites (id, slug, name, allowed_origins, thresholds, premoderation,"
+            " rate_limit_ip, rate_limit_site, created_at)"
+            f" VALUES (7, 'old', 'Old', '[]', '{{}}', 'none', '', '', '{now}')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO threads (id, site_id, key, created_at) VALUES (3, 7, 't', ?)", (now,)
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO comments (id, thread_id, depth, author_name, body, status,"
+            " reason_codes, created_at) VALUES (1, 3, 0, 'Ada', 'hi', 'approved', '[]', ?)",
+            (now,),
+        )
+    db.upgrade(url)
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("SELECT site_id, body FROM comments").one()
+    engine.dispose()
+    assert tuple(row) == (7, "hi")

@@ -1,0 +1,48 @@
+"""Scoring a text without storing anything: for integrations and the widget's pre-submit nudge."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+
+from service.api import api
+from service.api.requests import json_body, settings
+from service.classifier import classifier_holder
+from service.errors import ApiError
+from service.extensions import client_ip, limiter
+from service.validation import clean_text
+
+
+def _analyze_key() -> str:
+    return f"{settings().rate_limit_key_prefix}:analyze:{client_ip()}"
+
+
+@api.post("/analyze")
+@limiter.limit(lambda: settings().rate_limit_analyze, key_func=_analyze_key, scope="analyze")
+def analyze() -> Response:
+    text = _text_field(json_body())
+    [judgement] = classifier_holder().load().score([clean_text(text)])
+    return jsonify(judgement.to_dict())
+
+
+def _text_field(payload: object) -> str:
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_body", "the request body must be a JSON object")
+    errors = {name: "is not a known field" for name in payload if name != "text"}
+    text = payload.get("text")
+    if text is None or (isinstance(text, str) and not text.strip()):
+        errors["text"] = "is required"
+    elif not isinstance(text, str):
+        errors["text"] = "must be a string"
+    elif "\x00" in text:
+        errors["text"] = "must not contain null characters"
+    if errors:
+        raise ApiError(400, "invalid_fields", "some fields are missing or invalid", errors)
+    limit = settings().max_body_chars
+    if len(text) > limit:
+        raise ApiError(
+            413,
+            "body_too_long",
+            f"the text is longer than {limit} characters",
+            {"text": f"must be at most {limit} characters"},
+        )
+    return text

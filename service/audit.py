@@ -1,0 +1,103 @@
+"""The audit trail: every decision, who made it and why; and moderators' overrides of the model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from service.status import CommentStatus
+from service.storage import Comment, ModerationEvent, Site
+
+REJECTING = (CommentStatus.REJECTED, CommentStatus.SPAM)
+HOLDING = (CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.SPAM)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    site_ids: tuple[int, ...] | None = None
+    actor: str = ""  # "model", "moderator", "guard", "system" or a moderator's email
+    action: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def audit_query(flt: AuditFilter) -> Select:
+    query = (
+        select(ModerationEvent, Comment.site_id, Site.slug)
+        .join(Comment, Comment.id == ModerationEvent.comment_id)
+        .join(Site, Site.id == Comment.site_id)
+    )
+    if flt.site_ids is not None:
+        query = query.where(Comment.site_id.in_(flt.site_ids or (-1,)))
+    if flt.actor in ("model", "moderator"):
+        query = query.where(ModerationEvent.actor.like(f"{flt.actor}:%"))
+    elif flt.actor in ("guard", "system"):
+        query = query.where(ModerationEvent.actor == flt.actor)
+    elif flt.actor:
+        query = query.where(ModerationEvent.actor == f"moderator:{flt.actor.strip().lower()}")
+    if flt.action:
+        query = query.where(ModerationEvent.action == flt.action)
+    if flt.since:
+        query = query.where(ModerationEvent.created_at >= flt.since)
+    if flt.until:
+        query = query.where(ModerationEvent.created_at < flt.until)
+    return query
+
+
+def audit_page(
+    session: Session, flt: AuditFilter, before_id: int | None = None, limit: int = 50
+) -> tuple[list, int | None]:
+    query = audit_query(flt).order_by(ModerationEvent.id.desc()).limit(limit + 1)
+    if before_id:
+        query = query.where(ModerationEvent.id < before_id)
+    rows = session.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1][0].id if more else None)
+
+
+def override_condition():
+    """A moderator reversing the model: publishing what it kept out, or removing what it let in."""
+    return and_(
+        ModerationEvent.actor.like("moderator:%"),
+        ModerationEvent.action != "undo",
+        or_(
+            and_(
+                ModerationEvent.from_status.in_(HOLDING),
+                ModerationEvent.to_status == CommentStatus.APPROVED,
+            ),
+            and_(
+                ModerationEvent.from_status == CommentStatus.APPROVED,
+                ModerationEvent.to_status.in_(REJECTING),
+            ),
+        ),
+    )
+
+
+def overrides_by_site(session: Session, site_ids: tuple[int, ...] | None) -> list[dict]:
+    """Per site: moderator decisions, how many approved what the model kept out and vice versa."""
+    moderated = ModerationEvent.actor.like("moderator:%") & (ModerationEvent.action != "undo")
+    published = and_(override_condition(), ModerationEvent.to_status == CommentStatus.APPROVED)
+    removed = and_(override_condition(), ModerationEvent.to_status.in_(REJECTING))
+    query = (
+        select(
+            Site.slug,
+            func.count().filter(moderated),
+            func.count().filter(published),
+            func.count().filter(removed),
+        )
+        .select_from(ModerationEvent)
+        .join(Comment, Comment.id == ModerationEvent.comment_id)
+        .join(Site, Site.id == Comment.site_id)
+        .group_by(Site.slug)
+        .order_by(Site.slug)
+    )
+    if site_ids is not None:
+        query = query.where(Comment.site_id.in_(site_ids or (-1,)))
+    return [
+        {"site": slug, "decisions": total, "published": up, "removed": down}
+        for slug, total, up, down in session.execute(query)
+    ]

@@ -1,0 +1,36 @@
+"""The moderator UI: server-rendered pages under /moderate, with a little JavaScript for keys."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, request
+
+from service.auth import check_csrf, csrf_token, current_moderator
+
+moderate = Blueprint("moderate", __name__, url_prefix="/moderate")
+
+
+@moderate.before_request
+def _csrf() -> None:
+    check_csrf()
+
+
+@moderate.app_context_processor
+def _template_globals() -> dict[str, object]:
+    return {"csrf_token": csrf_token, "moderator": current_moderator}
+
+
+def safe_next(default: str) -> str:
+    """Where to go after a form: only back into the moderator UI, never to another site."""
+    target = request.values.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/moderate") and not parts.scheme and not parts.netloc:
+        return target
+    return default
+
+
+def init_app(app: Flask) -> None:
+    from service.moderate import account, admin, audit, queue  # noqa: F401  (routes)
+
+    app.register_blueprint(moderate)
