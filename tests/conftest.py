@@ -22,6 +22,9 @@ from service.settings import Settings, database_url, load_settings
 from service.sites import ensure_site
 from service.storage import Base
 
+# Moderator accounts and comments in given states, for the moderation and browser tests.
+pytest_plugins = ["tests.moderation.fixtures"]
+
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 

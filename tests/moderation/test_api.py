@@ -7,7 +7,7 @@ import pytest
 from service import db
 from service.status import CommentStatus
 from service.storage import ApiToken
-from tests.moderation.conftest import status_of
+from tests.moderation.fixtures import status_of
 from tests.test_openapi import document, validate
 
 

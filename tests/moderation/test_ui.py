@@ -8,7 +8,7 @@ import io
 from service import db
 from service.sites import find_site
 from service.status import CommentStatus
-from tests.moderation.conftest import csrf_of, log_in, status_of
+from tests.moderation.fixtures import csrf_of, log_in, status_of
 
 
 def test_queue_requires_login(client, accounts):

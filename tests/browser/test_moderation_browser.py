@@ -1,0 +1,118 @@
+"""The moderator's day in a real browser: log in, review with the keyboard, clear a spam wave,
+ban an author, undo, log out."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from service.status import CommentStatus
+from tests.moderation.fixtures import PASSWORD, status_of
+
+TOXIC = [{"label": "toxicity", "code": "TOXIC", "text": "idiot", "start": 11, "end": 16,
+          "weight": 3.2}]  # fmt: skip
+
+
+def log_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/moderate/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Queue")).to_be_visible()
+
+
+def test_moderator_reviews_with_the_keyboard_and_undoes(app, sieve, page, accounts, comment_in):
+    rude = comment_in(
+        CommentStatus.HELD, body="you are an idiot, frankly",
+        scores={"spam": 0.01, "toxicity": 0.93}, explanation=TOXIC,
+    )  # fmt: skip
+    fine = comment_in(CommentStatus.HELD, body="I disagree with the second point.",
+                      scores={"spam": 0.02, "toxicity": 0.55})  # fmt: skip
+    log_in(page, sieve, accounts["demo"])
+
+    first = page.locator("li.comment").first
+    expect(first.locator("mark.hl-toxicity")).to_have_text("idiot")
+    expect(first.locator(".code")).to_have_text("TOXIC")
+
+    page.keyboard.press("j")  # to the second comment (lower score)
+    page.keyboard.press("a")
+    expect(page.get_by_text(f"Comment #{fine} approved.")).to_be_visible()
+    assert status_of(app, fine) is CommentStatus.APPROVED
+
+    page.keyboard.press("u")
+    expect(page.locator(f"#c{fine}")).to_be_visible()
+    assert status_of(app, fine) is CommentStatus.HELD
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    page.keyboard.press("Escape")
+    page.locator(f"#c{rude}").click(position={"x": 5, "y": 5})
+    page.keyboard.press("r")
+    expect(page.get_by_text(f"Comment #{rude} rejected.")).to_be_visible()
+    assert status_of(app, rude) is CommentStatus.REJECTED
+
+
+def test_spam_wave_is_cleared_in_one_action(app, sieve, page, accounts, comment_in):
+    wave = [comment_in(CommentStatus.HELD, body=f"Cheap watches at watches.example, code {n}")
+            for n in range(5)]  # fmt: skip
+    honest = comment_in(CommentStatus.HELD, body="Where can I read more about this?")
+    log_in(page, sieve, accounts["demo"])
+    page.get_by_role("link", name="Similar").click()
+    expect(page.get_by_text("5 comments")).to_be_visible()
+    page.get_by_role("button", name="Mark all 5 as spam").click()
+    expect(page.get_by_text("Spam: 5 of 5 comments changed.")).to_be_visible()
+    assert {status_of(app, i) for i in wave} == {CommentStatus.SPAM}
+    assert status_of(app, honest) is CommentStatus.HELD
+
+
+def test_bulk_reject_selected_comments(app, sieve, page, accounts, comment_in):
+    ids = [comment_in(CommentStatus.HELD, body=f"Off topic rambling number {n}") for n in range(3)]
+    log_in(page, sieve, accounts["demo"])
+    page.keyboard.press("x")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.locator("#bulk").get_by_role("button", name="Reject").click()
+    expect(page.get_by_text("Reject: 2 of 2 comments changed.")).to_be_visible()
+    assert sorted(status_of(app, i).value for i in ids) == ["held", "rejected", "rejected"]
+
+
+def test_banned_author_is_rejected_at_once(app, client, sieve, page, accounts, comment_in):
+    troll = comment_in(
+        CommentStatus.HELD, body="you all are idiots", author_email="troll@example.org"
+    )
+    log_in(page, sieve, accounts["demo"])
+    card = page.locator(f"#c{troll}")
+    card.get_by_text("Ban author").click()
+    card.get_by_role("button", name="Ban").click()
+    expect(page.get_by_text(f"Author of #{troll} banned by email")).to_be_visible()
+
+    again = client.post("/api/v1/comments", json={
+        "site": "demo", "thread": "hello-world", "author_name": "Troll",
+        "author_email": "troll@example.org", "body": "I am back",
+    })  # fmt: skip
+    assert again.status_code == 202
+    assert status_of(app, again.get_json()["id"]) is CommentStatus.REJECTED
+    page.get_by_role("link", name="Bans").click()
+    expect(page.locator("table")).to_contain_text("email")
+
+
+def test_other_sites_are_out_of_reach_and_logout_ends_the_session(sieve, page, accounts):
+    log_in(page, sieve, accounts["demo"])
+    response = page.goto(f"{sieve}/moderate/?site=other")
+    assert response.status == 403
+    page.goto(f"{sieve}/moderate/")
+    page.get_by_role("button", name="Log out").click()
+    expect(page.get_by_role("heading", name="Log in to moderate")).to_be_visible()
+    page.goto(f"{sieve}/moderate/")
+    expect(page.get_by_role("heading", name="Log in to moderate")).to_be_visible()
+
+
+def test_a_post_without_the_csrf_token_is_refused_in_the_browser(sieve, page, accounts, comment_in):
+    comment_id = comment_in(CommentStatus.HELD)
+    log_in(page, sieve, accounts["demo"])
+    status = page.evaluate(
+        """async (id) => (await fetch(`/moderate/comments/${id}/decide`, {method: "POST",
+             headers: {"Content-Type": "application/x-www-form-urlencoded"},
+             body: "action=approve"})).status""",
+        comment_id,
+    )
+    assert status == 403
