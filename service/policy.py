@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -61,3 +62,25 @@ def decide(
     if premoderation is PreModeration.NEW_AUTHORS and new_author:
         return Decision(CommentStatus.HELD, ("NEW_AUTHOR",))
     return Decision(CommentStatus.APPROVED, ())
+
+
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*", re.UNICODE)
+_DOMAIN = re.compile(r"(?:https?://)?(?:www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,})", re.IGNORECASE)
+
+
+def blocked_codes(body: str, words: list[str], domains: list[str]) -> tuple[str, ...]:
+    """``BLOCKED_WORD`` / ``BLOCKED_DOMAIN`` when the text uses a term the site has blocked.
+
+    Words match whole words, case-insensitively (a multi-word entry matches as a phrase);
+    a blocked domain also blocks its subdomains.
+    """
+    codes = []
+    folded = body.casefold()
+    tokens = " " + " ".join(_WORD.findall(folded)) + " "
+    if any(f" {' '.join(_WORD.findall(w.casefold()))} " in tokens for w in words if w.strip()):
+        codes.append("BLOCKED_WORD")
+    found = {match.group(1).lower() for match in _DOMAIN.finditer(folded)}
+    blocked = {d.strip().lower().removeprefix("www.") for d in domains if d.strip()}
+    if any(host == d or host.endswith("." + d) for host in found for d in blocked):
+        codes.append("BLOCKED_DOMAIN")
+    return tuple(codes)

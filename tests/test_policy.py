@@ -43,3 +43,21 @@ def test_premoderation_holds_clean_comments():
     assert (new.status, new.reason_codes) == (CommentStatus.HELD, ("NEW_AUTHOR",))
     known = decide(scores, DEFAULT_THRESHOLDS, PreModeration.NEW_AUTHORS, new_author=False)
     assert known.status is CommentStatus.APPROVED
+
+
+def test_blocked_words_match_whole_words_and_phrases():
+    from service.policy import blocked_codes
+
+    assert blocked_codes("Visit the CASINO tonight", ["casino"], []) == ("BLOCKED_WORD",)
+    assert blocked_codes("occasional visits", ["casino", "sion"], []) == ()
+    assert blocked_codes("buy   cheap  pills now", ["cheap pills"], []) == ("BLOCKED_WORD",)
+
+
+def test_blocked_domains_cover_subdomains_and_bare_mentions():
+    from service.policy import blocked_codes
+
+    assert blocked_codes("see https://www.spam.example/x", [], ["spam.example"]) == (
+        "BLOCKED_DOMAIN",
+    )
+    assert blocked_codes("go to shop.spam.example now", [], ["spam.example"]) == ("BLOCKED_DOMAIN",)
+    assert blocked_codes("notspam.example is fine", [], ["spam.example"]) == ()
