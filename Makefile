@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA   ?= var
 
-.PHONY: run test test-embedded lint format bench train clean
+.PHONY: run test test-embedded lint format bench train clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,18 @@ lint: $(VENV)/.installed-dev
 
 # With DATABASE_URL / REDIS_URL set the suite runs on that PostgreSQL and Redis;
 # without them on a SQLite file and a private embedded redis-server.
-test: lint
+test: lint /usr/bin/chromium
 	$(BIN)/pytest
 
-test-embedded: $(VENV)/.installed-dev
+test-embedded: $(VENV)/.installed-dev /usr/bin/chromium
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
+
+# The browser tests drive Debian's chromium; installed only when missing (needs root).
+# Never `playwright install`: it downloads its own browser, which this network does not allow.
+/usr/bin/chromium:
+	apt-get update && apt-get install -y chromium
+
+chromium: /usr/bin/chromium
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

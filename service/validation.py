@@ -13,7 +13,7 @@ from service.settings import Settings
 
 # C0/C1 controls (except tab and newline) and the bidi overrides that disguise text direction.
 _STRIP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _THREAD_KEY = re.compile(r"^[^\s\x00-\x1f][^\x00-\x1f]{0,199}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
@@ -26,6 +26,10 @@ FIELDS = (
     "parent_id",
     "thread_url",
     "thread_title",
+    # Sent by the embedded widget only (see service.widget): a honeypot that people never see,
+    # and the signed token the form was rendered with. Plain API clients leave both out.
+    "website",
+    "render_token",
 )
 
 
@@ -39,6 +43,8 @@ class Submission:
     parent_id: int | None
     thread_url: str | None
     thread_title: str | None
+    honeypot_filled: bool = False
+    render_token: str | None = None
 
 
 def clean_text(value: str) -> str:
@@ -84,7 +90,7 @@ def parse_submission(payload: Any, settings: Settings) -> Submission:
     errors = {name: "is not a known field" for name in payload if name not in FIELDS}
 
     site = _text(payload, "site", errors, required=True, max_chars=64)
-    if site is not None and not _SLUG.match(site):
+    if site is not None and not SLUG.match(site):
         errors["site"] = "must be a site slug (lowercase letters, digits, '-' or '_')"
     thread = _text(payload, "thread", errors, required=True, max_chars=200)
     if thread is not None and not _THREAD_KEY.match(thread):
@@ -99,6 +105,13 @@ def parse_submission(payload: Any, settings: Settings) -> Submission:
         errors["thread_url"] = "must be an http or https URL"
     title = _text(payload, "thread_title", errors, required=False, max_chars=300)
     parent_id = _parent_id(payload.get("parent_id"), errors)
+    # Any value at all in the honeypot counts, so a bot cannot learn what would pass.
+    honeypot = payload.get("website")
+    honeypot_filled = honeypot is not None and str(honeypot).strip() != ""
+    token = payload.get("render_token")
+    if token is not None and (not isinstance(token, str) or len(token) > 200):
+        errors["render_token"] = "must be the token the comment form was given"
+        token = None
 
     if errors:
         raise ApiError(400, "invalid_fields", "some fields are missing or invalid", errors)
@@ -109,7 +122,18 @@ def parse_submission(payload: Any, settings: Settings) -> Submission:
             f"the comment is longer than {settings.max_body_chars} characters",
             {"body": f"must be at most {settings.max_body_chars} characters"},
         )
-    return Submission(site, thread, body, name, email, parent_id, url, title)  # type: ignore[arg-type]
+    return Submission(
+        site,  # type: ignore[arg-type]
+        thread,  # type: ignore[arg-type]
+        body,  # type: ignore[arg-type]
+        name,  # type: ignore[arg-type]
+        email,
+        parent_id,
+        url,
+        title,
+        honeypot_filled=honeypot_filled,
+        render_token=token or None,
+    )
 
 
 def _parent_id(value: Any, errors: dict[str, str]) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, jsonify, request, url_for
+from flask import Response, g, jsonify, request, url_for
 
 from service import db
 from service.api import api
@@ -18,12 +18,14 @@ from service.api.requests import (
 )
 from service.errors import ApiError
 from service.extensions import client_ip, limiter
+from service.guard import reject_if_banned
 from service.intake import SubmitterContext, store_comment
 from service.privacy import ip_hash
 from service.queue import enqueue_scoring
 from service.status import CommentStatus
 from service.storage import Comment
 from service.validation import parse_submission
+from service.widget import MIN_SUBMIT_SECONDS, file_as_spam, guard_reasons, issue_render_token
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +61,50 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
         referrer=request.headers.get("Referer"),
         request_id=request_id(),
     )
+    caught = guard_reasons(secret, submission)
+    g.submission_outcome = "guarded" if caught else "accepted"  # for /metrics
     with db.session_scope() as session:
         comment = store_comment(session, site, submission, context, secret)
-    queued = enqueue_scoring([comment.id], request_id=context.request_id)
+        if caught:
+            file_as_spam(session, comment, caught)
+        elif reject_if_banned(session, comment):
+            caught = ("BANNED",)
+    # A bot or a banned author gets the same answer as anyone, but costs no scoring.
+    queued = False if caught else enqueue_scoring([comment.id], request_id=context.request_id)
     log.info(
-        "comment accepted comment_id=%s site=%s queued=%s request_id=%s",
+        "comment accepted comment_id=%s site=%s queued=%s guard=%s request_id=%s",
         comment.id,
         site.slug,
         queued,
+        ",".join(caught) or "-",
         context.request_id,
     )
     location = url_for("api.comment_status", comment_id=comment.id)
     body = {"id": comment.id, "status": CommentStatus.PENDING.value, "links": {"self": location}}
     return jsonify(body), 202, {"Location": location}
+
+
+@api.get("/comments/form")
+def comment_form() -> Response:
+    """What the widget's form needs: a fresh render token and the server's field limits."""
+    slug = request.args.get("site", "").strip()
+    if not slug:
+        raise ApiError(
+            400, "invalid_fields", "some parameters are missing or invalid", {"site": "is required"}
+        )
+    site = require_site(slug)
+    limits = settings()
+    return jsonify(
+        {
+            "render_token": issue_render_token(limits.secret_key, site.slug),
+            "min_submit_seconds": MIN_SUBMIT_SECONDS,
+            "limits": {
+                "body": limits.max_body_chars,
+                "author_name": limits.max_name_chars,
+                "author_email": 254,
+            },
+        }
+    )
 
 
 @api.get("/comments/<int:comment_id>")

@@ -11,6 +11,7 @@ from service.api import api
 _STR = {"type": "string"}
 _NULLABLE_STR = {"type": ["string", "null"]}
 _INT = {"type": "integer"}
+_PROBABILITY = {"type": "number", "minimum": 0, "maximum": 1}
 _TIME = {"type": "string", "format": "date-time"}
 
 
@@ -63,6 +64,32 @@ SCHEMAS: dict[str, Any] = {
             "parent_id": {"type": "integer", "minimum": 1},
             "thread_url": {"type": "string", "format": "uri", "maxLength": 2000},
             "thread_title": {"type": "string", "maxLength": 300},
+            "website": {
+                "type": "string",
+                "description": "the widget's honeypot: people leave it empty; any value files "
+                "the comment as spam",
+            },
+            "render_token": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "from GET /api/v1/comments/form; a comment sent sooner than "
+                "`min_submit_seconds` after it was issued, or with a forged token, is filed as "
+                "spam (still answered 202). Optional: API clients leave it out",
+            },
+        },
+    },
+    "CommentForm": {
+        "type": "object",
+        "required": ["render_token", "min_submit_seconds", "limits"],
+        "properties": {
+            "render_token": _STR,
+            "min_submit_seconds": {"type": "number"},
+            "limits": {
+                "type": "object",
+                "required": ["body", "author_name", "author_email"],
+                "properties": {"body": _INT, "author_name": _INT, "author_email": _INT},
+                "description": "longest accepted value of each field, in characters",
+            },
         },
     },
     "Accepted": {
@@ -119,6 +146,102 @@ SCHEMAS: dict[str, Any] = {
             "next_cursor": _NULLABLE_STR,
         },
     },
+    "AnalyzeRequest": {
+        "type": "object",
+        "required": ["text"],
+        "additionalProperties": False,
+        "properties": {"text": {"type": "string", "description": "at most the body limit"}},
+    },
+    "Reason": {
+        "type": "object",
+        "required": ["label", "code", "text", "start", "end", "weight"],
+        "properties": {
+            "label": _STR,
+            "code": _STR,
+            "text": {"type": "string", "description": "the span, text[start:end]"},
+            "start": _INT,
+            "end": _INT,
+            "weight": {"type": "number"},
+        },
+    },
+    "Analysis": {
+        "type": "object",
+        "required": ["spam", "toxicity", "labels", "reasons"],
+        "properties": {
+            "spam": _PROBABILITY,
+            "toxicity": _PROBABILITY,
+            "labels": {"type": "object", "additionalProperties": _PROBABILITY},
+            "reasons": {"type": "array", "items": _ref("Reason")},
+        },
+    },
+    "QueueComment": {
+        "type": "object",
+        "required": [
+            "id",
+            "site",
+            "thread",
+            "author_name",
+            "body",
+            "status",
+            "scores",
+            "reason_codes",
+            "explanation",
+            "created_at",
+        ],
+        "properties": {
+            "id": _INT,
+            "site": _STR,
+            "thread": _STR,
+            "parent_id": {"type": ["integer", "null"]},
+            "author_name": _STR,
+            "body": _STR,
+            "status": {"enum": ["pending", "approved", "held", "rejected", "spam"]},
+            "scores": {"type": "object", "additionalProperties": _PROBABILITY},
+            "reason_codes": {"type": "array", "items": _STR},
+            "explanation": {"type": "array", "items": _ref("Reason")},
+            "model_version": _NULLABLE_STR,
+            "created_at": _TIME,
+            "decided_at": {"type": ["string", "null"], "format": "date-time"},
+        },
+    },
+    "ModerationQueue": {
+        "type": "object",
+        "required": ["comments", "next_cursor"],
+        "properties": {
+            "comments": {"type": "array", "items": _ref("QueueComment")},
+            "next_cursor": _NULLABLE_STR,
+        },
+    },
+    "Decision": {
+        "type": "object",
+        "required": ["action"],
+        "properties": {
+            "action": {"enum": ["approve", "reject", "spam", "hold", "undo"]},
+            "reason": {
+                "type": "string",
+                "maxLength": 500,
+                "description": "a reject reason code such as TOXIC or OFF_TOPIC",
+            },
+        },
+    },
+    "BulkDecision": {
+        "allOf": [_ref("Decision")],
+        "type": "object",
+        "required": ["ids", "action"],
+        "properties": {
+            "ids": {"type": "array", "items": _INT, "minItems": 1, "maxItems": 500},
+        },
+    },
+    "DecisionResult": {
+        "type": "object",
+        "required": ["id", "status", "changed", "message"],
+        "properties": {
+            "id": _INT,
+            "status": {"enum": ["pending", "approved", "held", "rejected", "spam"]},
+            "changed": {"type": "boolean"},
+            "message": {"type": "string", "description": "why nothing changed, if so"},
+        },
+    },
     "Health": {
         "type": "object",
         "required": ["status"],
@@ -164,6 +287,18 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    "/api/v1/comments/form": {
+        "get": {
+            "summary": "What a comment form needs: a signed render token and the field limits",
+            "operationId": "getCommentForm",
+            "parameters": [{"name": "site", "in": "query", "required": True, "schema": _STR}],
+            "responses": {
+                "200": _json(_ref("CommentForm"), "a fresh render token and the limits"),
+                "400": _error("missing site"),
+                "404": _error("unknown site"),
+            },
+        }
+    },
     "/api/v1/comments/{comment_id}": {
         "get": {
             "summary": "The public status of one comment",
@@ -193,6 +328,107 @@ PATHS: dict[str, Any] = {
                 "200": _json(_ref("ThreadComments"), "one page of top-level comments"),
                 "400": _error("missing or invalid parameters"),
                 "404": _error("unknown site"),
+            },
+        }
+    },
+    "/api/v1/analyze": {
+        "post": {
+            "summary": "Score a text for spam and toxicity; nothing is stored",
+            "operationId": "analyzeText",
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("AnalyzeRequest")}},
+            },
+            "responses": {
+                "200": _json(_ref("Analysis"), "scores and the spans that raised them"),
+                "400": _error("malformed JSON or a missing text"),
+                "413": _error("the text is too long"),
+                "415": _error("the body is not application/json"),
+                "429": _json(_ref("Error"), "rate limited", _RETRY_AFTER),
+            },
+        }
+    },
+    "/api/v1/moderation/queue": {
+        "get": {
+            "summary": "A page of a moderation queue (sites the token's moderator moderates)",
+            "operationId": "moderationQueue",
+            "security": [{"token": []}],
+            "parameters": [
+                {
+                    "name": "status",
+                    "in": "query",
+                    "schema": {
+                        "enum": ["held", "pending", "approved", "rejected", "spam", "all"],
+                        "default": "held",
+                    },
+                },
+                {"name": "site", "in": "query", "schema": _STR},
+                {
+                    "name": "sort",
+                    "in": "query",
+                    "schema": {"enum": ["oldest", "newest", "priority"], "default": "oldest"},
+                },
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+                },
+                {"name": "cursor", "in": "query", "schema": _STR},
+            ],
+            "responses": {
+                "200": _json(_ref("ModerationQueue"), "one page, oldest first by default"),
+                "400": _error("invalid parameters"),
+                "401": _error("no token, or an unknown or revoked one"),
+                "403": _error("the site is not one this moderator moderates"),
+                "404": _error("unknown site"),
+            },
+        }
+    },
+    "/api/v1/moderation/comments/{comment_id}/decision": {
+        "post": {
+            "summary": "Approve, reject, mark as spam, hold or undo one comment",
+            "operationId": "decideComment",
+            "security": [{"token": []}],
+            "parameters": [{"name": "comment_id", "in": "path", "required": True, "schema": _INT}],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("Decision")}},
+            },
+            "responses": {
+                "200": _json(_ref("DecisionResult"), "the comment's status afterwards"),
+                "400": _error("unknown action or bad reason"),
+                "401": _error("no token, or an unknown or revoked one"),
+                "403": _error("the comment's site is not one this moderator moderates"),
+                "404": _error("unknown comment"),
+                "415": _error("the body is not application/json"),
+            },
+        }
+    },
+    "/api/v1/moderation/decisions": {
+        "post": {
+            "summary": "Apply one action to many comments",
+            "operationId": "decideComments",
+            "security": [{"token": []}],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("BulkDecision")}},
+            },
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["results"],
+                        "properties": {
+                            "results": {"type": "array", "items": _ref("DecisionResult")}
+                        },
+                    },
+                    "each comment's status afterwards",
+                ),
+                "400": _error("unknown action, bad reason or bad ids"),
+                "401": _error("no token, or an unknown or revoked one"),
+                "403": _error("a comment's site is not one this moderator moderates"),
+                "404": _error("an unknown comment"),
+                "415": _error("the body is not application/json"),
             },
         }
     },
@@ -231,7 +467,16 @@ DOCUMENT: dict[str, Any] = {
         '`{"error": {"code", "message", "fields"?}}`.',
     },
     "paths": PATHS,
-    "components": {"schemas": SCHEMAS},
+    "components": {
+        "schemas": SCHEMAS,
+        "securitySchemes": {
+            "token": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "a moderator's personal API token (created under /moderate/tokens)",
+            }
+        },
+    },
 }
 
 
