@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -14,11 +15,12 @@ from service.settings import Settings, load_settings
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass it last)."""
-    from service import classifier, db, errors, queue
+    from service import classifier, cors, db, errors, logs, metrics_view, moderate, ops, queue
     from service.api import api
     from service.extensions import limiter
     from service.health import health
     from service.settings import database_url, redis_url
+    from service.widget import widget
 
     settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))
     app = Flask(__name__)
@@ -32,6 +34,11 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         RATELIMIT_STRATEGY="fixed-window",
         RATELIMIT_HEADERS_ENABLED=True,
         RATELIMIT_SWALLOW_ERRORS=settings.rate_limit_fail_open,
+        SESSION_COOKIE_NAME="sieve_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.require_https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if settings.trusted_proxies:
@@ -39,14 +46,21 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
             app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
         )
     logging.getLogger("service").setLevel(settings.log_level)
+    if settings.env != "test":  # tests keep pytest's log capture
+        logs.configure(settings.log_level, settings.log_format)
 
     db.init_app(app, db.make_engine(database_url(settings)))
     queue.init_app(app, queue.connect_redis(redis_url(settings)), settings)
     classifier.init_app(app, settings.model_dir)
+    cors.init_app(app)  # before the limiter: preflights are not submissions
     limiter.init_app(app)
     errors.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)
+    app.register_blueprint(widget)
+    moderate.init_app(app)
+    metrics_view.init_app(app)
+    ops.init_app(app)
     return app
 
 

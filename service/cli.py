@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,6 +16,22 @@ from service.settings import SettingsError, database_url, load_settings
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Sieve: self-hosted comment moderation."""
+
+
+@contextmanager
+def command_app() -> Iterator[None]:
+    """The app for one command; its database and Redis connections close when it ends."""
+    from service import create_app
+    from service import db as database
+    from service.queue import redis_connection
+
+    app = create_app(_settings())
+    with app.app_context():
+        try:
+            yield
+        finally:
+            database.engine().dispose()
+            redis_connection().close()
 
 
 def _settings():
@@ -56,18 +74,25 @@ def sites() -> None:
 @click.option(
     "--origin", "origins", multiple=True, help="allowed origin, e.g. https://blog.example"
 )
-def sites_add(slug: str, name: str | None, origins: tuple[str, ...]) -> None:
+@click.option(
+    "--scoring-failure",
+    type=click.Choice(["hold", "approve"]),
+    help="what to do with a comment that cannot be scored (default: hold for a human)",
+)
+def sites_add(
+    slug: str, name: str | None, origins: tuple[str, ...], scoring_failure: str | None
+) -> None:
     """Create a site, or add origins to an existing one."""
-    from service import create_app
     from service import db as database
     from service.sites import ensure_site
-    from service.validation import _SLUG
+    from service.validation import SLUG
 
-    if not _SLUG.match(slug):
+    if not SLUG.match(slug):
         raise click.BadParameter("lowercase letters, digits, '-' or '_'", param_hint="SLUG")
-    app = create_app(_settings())
-    with app.app_context(), database.session_scope() as session:
+    with command_app(), database.session_scope() as session:
         site = ensure_site(session, slug, name or slug, list(origins))
+        if scoring_failure:
+            site.scoring_failure = scoring_failure
         click.echo(f"site {site.slug}: origins {', '.join(site.allowed_origins) or '(none)'}")
 
 
@@ -76,12 +101,10 @@ def sites_list() -> None:
     """List the sites."""
     from sqlalchemy import select
 
-    from service import create_app
     from service import db as database
     from service.storage import Site
 
-    app = create_app(_settings())
-    with app.app_context(), database.session_scope() as session:
+    with command_app(), database.session_scope() as session:
         for site in session.scalars(select(Site).order_by(Site.slug)):
             origins = ", ".join(site.allowed_origins) or "(none)"
             click.echo(f"{site.slug}\t{site.name}\t{site.premoderation.value}\t{origins}")
@@ -121,16 +144,78 @@ def worker(ctx: click.Context) -> None:
     os.execv(sys.executable, [sys.executable, "-m", "worker", *ctx.args])
 
 
+@cli.group()
+def moderators() -> None:
+    """Moderator accounts."""
+
+
+@moderators.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["admin", "moderator"]), default="moderator")
+@click.option("--site", "site_slugs", multiple=True, help="a site they moderate (repeatable)")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def moderators_create(
+    email: str, role: str, site_slugs: tuple[str, ...], password_stdin: bool
+) -> None:
+    """Create a moderator; the password is prompted for (or read with --password-stdin)."""
+    from service import db as database
+    from service.accounts import AccountError, create_moderator
+    from service.sites import find_site
+    from service.status import Role
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with command_app(), database.session_scope() as session:
+        sites = []
+        for slug in site_slugs:
+            site = find_site(session, slug)
+            if site is None:
+                raise click.ClickException(f"there is no site {slug!r}")
+            sites.append(site)
+        try:
+            moderator = create_moderator(session, email, password, Role(role), sites)
+        except AccountError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"created {moderator.role.value} {moderator.email}")
+
+
+@click.command("export-labels")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--since", help="only decisions from this date on (YYYY-MM-DD)")
+def export_labels(out: Path, since: str | None) -> None:
+    """Write moderator decisions as training labels (CSV: text, labels, site, decision, time)."""
+    from datetime import UTC, datetime
+
+    from service import db as database
+    from service.labels import write_labels
+
+    start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
+    with command_app(), database.session_scope() as session:
+        count = write_labels(session, out, start)
+    click.echo(f"wrote {count} labelled comments to {out}")
+
+
 def _add_model_commands() -> None:
-    try:
-        from models.cli import model, score
-    except ImportError:  # the classifier's commands are optional extras of the CLI
-        return
+    from models.cli import model, score
+
+    model.add_command(export_labels)
     cli.add_command(model)
     cli.add_command(score)
 
 
 _add_model_commands()
+
+
+def _add_ops_commands() -> None:
+    from service.ops_cli import status, sweep
+
+    cli.add_command(status)
+    cli.add_command(sweep)
+
+
+_add_ops_commands()
 
 
 def main() -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from flask import Flask, Response, jsonify
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,37 @@ def _render_http_exception(error: HTTPException) -> Response:
     return response
 
 
+def _render_database_error(error: Exception) -> Response:
+    # Connection-level failures (server down or restarting, pool exhausted) are an outage the
+    # client may retry: 503, never a stack trace. The pool's pre-ping reconnects by itself once
+    # the server is back. Any other database error is a bug and stays a 500.
+    outage = isinstance(error, OperationalError | InterfaceError | PoolTimeout) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
+    if not outage:
+        return _render_unexpected(error)
+    cause = error.orig if isinstance(error, DBAPIError) else error
+    log.warning("database unavailable error=%s", type(cause).__name__)
+    return error_response(
+        503,
+        "database_unavailable",
+        "the database is unavailable; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
+def _render_redis_error(error: Exception) -> Response:
+    # Only reached when SIEVE_RATE_LIMIT_FAIL_OPEN is false (the limiter then refuses to guess);
+    # enqueueing never raises: the comment is stored and the sweeper queues it later.
+    log.warning("redis unavailable error=%s", type(error).__name__)
+    return error_response(
+        503,
+        "temporarily_unavailable",
+        "a service Sieve depends on is unavailable; try again shortly",
+        headers={"Retry-After": "5"},
+    )
+
+
 def _render_unexpected(error: Exception) -> Response:
     log.exception("unhandled error")
     return error_response(500, "internal_error", "something went wrong on our side")
@@ -85,4 +119,8 @@ def _render_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(ApiError, _render_api_error)
     app.register_error_handler(HTTPException, _render_http_exception)
+    app.register_error_handler(DBAPIError, _render_database_error)
+    app.register_error_handler(PoolTimeout, _render_database_error)
+    app.register_error_handler(redis.ConnectionError, _render_redis_error)
+    app.register_error_handler(redis.TimeoutError, _render_redis_error)
     app.register_error_handler(Exception, _render_unexpected)

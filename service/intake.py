@@ -72,6 +72,7 @@ def store_comment(
         else None,
         body=submission.body,
         fingerprint=text_fingerprint(submission.body),
+        priority=0.0,  # until scored; never NULL, so the queue's keyset order stays total
         status=CommentStatus.PENDING,
         reason_codes=[],
         ip_hash=context.ip_hash,

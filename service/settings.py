@@ -31,11 +31,18 @@ class Settings:
     trusted_proxies: int = 0
     rate_limit_ip: str = "20/minute"
     rate_limit_site: str = "600/minute"
+    rate_limit_analyze: str = "60/minute"
+    rate_limit_login: str = "10/minute"
+    require_https: bool = False
     rate_limit_key_prefix: str = "sieve"
     rate_limit_fail_open: bool = True
     job_timeout: int = 60
     job_retries: int = 3
     log_level: str = "INFO"
+    log_format: str = "json"
+    sweep_after: int = 300
+    sweep_interval: int = 60
+    metrics_token: str = ""
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -96,6 +103,9 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_TRUSTED_PROXIES": ("trusted_proxies", lambda n, r: _int(n, r, 0)),
     "SIEVE_RATE_LIMIT_IP": ("rate_limit_ip", parse_rate),
     "SIEVE_RATE_LIMIT_SITE": ("rate_limit_site", parse_rate),
+    "SIEVE_RATE_LIMIT_ANALYZE": ("rate_limit_analyze", parse_rate),
+    "SIEVE_RATE_LIMIT_LOGIN": ("rate_limit_login", parse_rate),
+    "SIEVE_REQUIRE_HTTPS": ("require_https", _bool),
     "SIEVE_RATE_LIMIT_PREFIX": ("rate_limit_key_prefix", lambda n, r: r.strip()),
     "SIEVE_RATE_LIMIT_FAIL_OPEN": ("rate_limit_fail_open", _bool),
     "SIEVE_JOB_TIMEOUT": ("job_timeout", lambda n, r: _int(n, r, 1)),
@@ -104,6 +114,13 @@ VARIABLES: dict[str, tuple[str, object]] = {
         "log_level",
         lambda n, r: _choice(n, r.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),
     ),
+    "SIEVE_LOG_FORMAT": (
+        "log_format",
+        lambda n, r: _choice(n, r.strip().lower(), ("json", "text")),
+    ),
+    "SIEVE_SWEEP_AFTER": ("sweep_after", lambda n, r: _int(n, r, 1)),
+    "SIEVE_SWEEP_INTERVAL": ("sweep_interval", lambda n, r: _int(n, r, 1)),
+    "SIEVE_METRICS_TOKEN": ("metrics_token", lambda n, r: r.strip()),
 }
 
 

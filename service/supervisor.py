@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import os
 import secrets
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.bootstrap import FIRST_ADMIN, prepare_installation
 from service.embedded_redis import EmbeddedRedis
 
 PR_SET_PDEATHSIG = 1
@@ -47,6 +49,7 @@ class Stack:
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
     redis: EmbeddedRedis | None = None
+    admin_password: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -61,13 +64,8 @@ class Stack:
             self.redis = EmbeddedRedis(self.data_dir)
             self.env["REDIS_URL"] = self.redis.start(preexec_fn=die_with_parent)
             self.say(f"embedded redis   {self.redis.url}")
-        self._run_cli("db", "upgrade")
         origins = [f"http://localhost:{self.port}", f"http://127.0.0.1:{self.port}"]
-        self._run_cli("sites", "add", "demo", "--name", "Demo blog", *_flags("--origin", origins))
-
-    def _run_cli(self, *args: str) -> None:
-        command = [sys.executable, "-m", "service.cli", *args]
-        subprocess.run(command, env=self.env, check=True, stdout=subprocess.DEVNULL)
+        self.admin_password = prepare_installation(self.env, origins)
 
     def start(self) -> None:
         web = [
@@ -123,8 +121,55 @@ class Stack:
             self.redis.stop()
 
 
-def _flags(flag: str, values: list[str]) -> list[str]:
-    return [item for value in values for item in (flag, value)]
+# The demo article's first comments: (author, text, index of the comment it answers).
+DEMO_COMMENTS = (
+    (
+        "Margit",
+        "The point about spending human attention only where it is needed is the one "
+        "I will take away. We moderate everything by hand and it shows in our mornings.",
+        None,
+    ),
+    ("Tomasz", "Same here. Does the honeypot trick still work against the newer bots?", 0),
+    (
+        "Ines",
+        "Thank you for writing this. I closed comments on my blog two years ago and "
+        "I miss the corrections readers used to send.",
+        None,
+    ),
+)
+
+
+def seed_demo_comments(stack: Stack) -> None:
+    """Post a few comments under the demo article on the first start, through the real API."""
+    from service.widget import DEMO_SITE, DEMO_THREAD, DEMO_TITLE
+
+    marker = stack.data_dir / "demo-seeded"
+    if marker.exists():
+        return
+    ids: list[int] = []
+    try:
+        for author, body, parent in DEMO_COMMENTS:
+            payload = {
+                "site": DEMO_SITE,
+                "thread": DEMO_THREAD,
+                "thread_title": DEMO_TITLE,
+                "thread_url": f"{stack.base_url}/demo",
+                "author_name": author,
+                "body": body,
+            }
+            if parent is not None:
+                payload["parent_id"] = ids[parent]
+            request = urllib.request.Request(
+                f"{stack.base_url}/api/v1/comments",
+                data=json.dumps(payload).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:
+                ids.append(json.load(response)["id"])
+    except (urllib.error.URLError, OSError, ValueError, KeyError) as error:
+        stack.say(f"sieve: could not seed the demo comments ({error}); the demo starts empty")
+        return
+    marker.write_text("\n".join(map(str, ids)) + "\n")
 
 
 class _Stop(Exception):
@@ -133,6 +178,15 @@ class _Stop(Exception):
 
 def _raise_stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
+
+
+def _admin_note(password: str | None) -> str:
+    if password:
+        return (
+            f"  first admin     {FIRST_ADMIN}  password: {password}\n"
+            "                  (shown only now; more accounts: sieve moderators create EMAIL)\n"
+        )
+    return "  accounts        sieve moderators create EMAIL --role admin|moderator [--site S]\n"
 
 
 def run_stack(stack: Stack) -> int:
@@ -145,12 +199,18 @@ def run_stack(stack: Stack) -> int:
             stack.say(f"sieve: {stack.exited() or 'the web server'} did not come up; stopping")
             return 1
         base = stack.base_url
+        seed_demo_comments(stack)
         stack.say(
             "\nSieve is running.\n"
+            f"  demo article    {base}/demo\n"
+            f"  widget          {base}/widget.js\n"
             f"  API             {base}/api/v1/openapi.json\n"
             f"  health          {base}/healthz  {base}/readyz\n"
+            f"  moderator UI    {base}/moderate/\n"
+            f"  ops             {base}/ops  {base}/metrics  (sieve status)\n"
             f"  data dir        {stack.data_dir.resolve()}\n"
-            "Press Ctrl-C to stop.\n"
+            + _admin_note(stack.admin_password)
+            + "Press Ctrl-C to stop.\n"
         )
         while (name := stack.exited()) is None:
             time.sleep(0.5)

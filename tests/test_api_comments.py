@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from service import db
-from service.queue import scoring_queue
+from service.queue import scoring_job_id, scoring_queue
 from service.storage import Comment, Thread
 
 GOOD = {
@@ -47,7 +47,7 @@ def test_accepts_a_comment_as_pending_and_queues_it(app, client):
             assert comment.user_agent == "pytest-browser"
             thread = session.get(Thread, comment.thread_id)
             assert (thread.key, thread.title) == ("hello-world", "Hello, world")
-        assert scoring_queue().job_ids == [f"score-{body['id']}"]
+        assert scoring_queue().job_ids == [scoring_job_id([body["id"]])]
 
 
 def test_thread_is_created_once(app, client):

@@ -44,7 +44,11 @@ def test_only_approved_comments_are_listed_oldest_first(app, client):
     page = listing(client)
     assert [c["id"] for c in page["comments"]] == [first, second]
     assert page["count"] == 2
-    assert page["thread"] == {"key": "hello-world", "title": "Hello, world", "url": GOOD["thread_url"]}
+    assert page["thread"] == {
+        "key": "hello-world",
+        "title": "Hello, world",
+        "url": GOOD["thread_url"],
+    }
     assert set(page["comments"][0]) == {
         "id", "parent_id", "author_name", "body", "created_at", "replies",
     }  # fmt: skip

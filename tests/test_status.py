@@ -20,7 +20,12 @@ def test_a_held_comment_can_be_decided_by_a_moderator(new):
 
 @pytest.mark.parametrize(
     ("current", "new"),
-    [(S.APPROVED, S.REJECTED), (S.REJECTED, S.APPROVED), (S.SPAM, S.APPROVED), (S.APPROVED, S.HELD)],
+    [
+        (S.APPROVED, S.REJECTED),
+        (S.REJECTED, S.APPROVED),
+        (S.SPAM, S.APPROVED),
+        (S.APPROVED, S.HELD),
+    ],
 )
 def test_moderators_can_reverse_a_decision(current, new):
     check_transition(current, new)

@@ -83,8 +83,10 @@ def stack(tmp_path):
     ready = wait_for(lambda: "Sieve is running" in (tmp_path / "up.log").read_text(), 120, 0.2)
     if not ready:
         process.kill()
+        log.close()
         pytest.fail("sieve up did not start:\n" + (tmp_path / "up.log").read_text())
     yield process, f"http://127.0.0.1:{port}"
+    log.close()
     if process.poll() is None:
         process.kill()
         for pid in descendants(process.pid):
@@ -110,6 +112,11 @@ def test_sieve_up_decides_comments_and_stops_cleanly(stack):
     assert wait_for(lambda: decided(spam["id"]), 10) in ("rejected", "held")
     _, page = call(f"{base}/api/v1/threads/comments?site=demo&thread=hello-world")
     assert [c["id"] for c in page["comments"]] == [benign["id"]]
+
+    data_dir = Path(process.args[process.args.index("--data-dir") + 1])
+    banner = (data_dir.parent / "up.log").read_text()
+    assert "first admin     admin@localhost  password: " in banner
+    assert f"{base}/moderate/" in banner and f"{base}/demo" in banner
 
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=30) == 0

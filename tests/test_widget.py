@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from service import db
-from service.queue import scoring_queue
+from service.queue import scoring_job_id, scoring_queue
 from service.status import CommentStatus
 from service.storage import Comment, ModerationEvent
 from service.widget import DEMO_THREAD, MIN_SUBMIT_SECONDS, issue_render_token, script
@@ -72,7 +72,7 @@ def test_a_widget_comment_sent_after_the_minimum_is_scored_normally(app, client)
     comment = stored(app, response.get_json()["id"])
     assert comment.status is CommentStatus.PENDING
     with app.app_context():
-        assert scoring_queue().job_ids == [f"score-{comment.id}"]
+        assert scoring_queue().job_ids == [scoring_job_id([comment.id])]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import select
 
 from service import db
@@ -135,3 +136,22 @@ def test_worker_refuses_an_unmigrated_database(tmp_path):
     )
     assert done.returncode == 1
     assert "run `sieve db upgrade` first" in done.stderr
+
+
+def test_site_block_lists_reject_and_scores_set_the_queue_priority(app, client, run_worker):
+    from service.sites import find_site
+
+    with app.app_context(), db.session_scope() as session:
+        site = find_site(session, "demo")
+        site.blocked_words = ["casino"]
+        site.blocked_domains = ["pills.example"]
+    word = submit(client, "Great post. Also, try the casino downtown!")
+    domain = submit(client, "More at https://shop.pills.example/offer")
+    fine = submit(client, BENIGN)
+    run_worker()
+    assert stored(app, word).status is CommentStatus.REJECTED
+    assert stored(app, word).reason_codes == ["BLOCKED_WORD"]
+    assert stored(app, domain).reason_codes == ["BLOCKED_DOMAIN"]
+    scored = stored(app, fine)
+    assert scored.status is CommentStatus.APPROVED
+    assert scored.priority == pytest.approx(max(scored.scores.values()), abs=1e-5)

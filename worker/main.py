@@ -5,16 +5,62 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
+import time
 
+import redis
+from flask import Flask
 from rq import SimpleWorker, Worker
+from rq.exceptions import StopRequested
+from rq.executions import Execution
+from rq.job import Job
+from rq.queue import Queue
+from rq.worker import WorkerStatus
 
-from service import create_app, db
+from service import create_app, db, logs, sweeper
 from service.classifier import classifier_holder
 from service.queue import redis_connection, scoring_queue
 from service.settings import SettingsError
 from worker import context
 
 log = logging.getLogger(__name__)
+
+# A running job's heartbeat: a worker killed with SIGKILL stops it, and RQ then finds the job
+# abandoned HEARTBEAT_TTL seconds later (instead of job timeout + 60 s), so the sweeper has it
+# retried quickly.
+HEARTBEAT_SECONDS = 5
+HEARTBEAT_TTL = 20
+
+
+class ScoringWorker(SimpleWorker):
+    """RQ's SimpleWorker (the model stays loaded between jobs) with a heartbeat during jobs.
+
+    SIGTERM is RQ's warm shutdown: the current job is finished, then the worker exits.
+    """
+
+    def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:
+        return HEARTBEAT_TTL
+
+    def execute_job(self, job: Job, queue: Queue) -> None:
+        execution = self.prepare_execution(job)
+        done = threading.Event()
+        beat = threading.Thread(
+            target=self._beat, args=(job, execution, done), name="job-heartbeat", daemon=True
+        )
+        beat.start()
+        try:
+            self.perform_job(job, queue, execution)
+        finally:
+            done.set()
+            beat.join()
+        self.set_state(WorkerStatus.IDLE)
+
+    def _beat(self, job: Job, execution: Execution, done: threading.Event) -> None:
+        while not done.wait(HEARTBEAT_SECONDS):
+            try:
+                self.maintain_heartbeats(job, execution)
+            except Exception as error:  # a missed beat only risks a harmless repeat of the job
+                log.warning("job heartbeat failed job_id=%s error=%s", job.id, error)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -28,6 +74,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--name", help="worker name shown in status pages")
     parser.add_argument("--max-jobs", type=int, help="exit after this many jobs")
+    parser.add_argument(
+        "--no-sweeper", action="store_true", help="do not re-queue comments left pending"
+    )
     return parser.parse_args(argv)
 
 
@@ -38,17 +87,53 @@ def build_worker(args: argparse.Namespace) -> Worker:
         db.check_schema(db.engine())
         classifier = classifier_holder().load()
         context.activate(app, classifier)
-        worker_class = Worker if args.fork else SimpleWorker
-        return worker_class([scoring_queue()], connection=redis_connection(), name=args.name)
+        worker_class = Worker if args.fork else ScoringWorker
+        return _new_worker(worker_class, app, args.name)
+
+
+def _new_worker(worker_class: type[Worker], app: Flask, name: str | None) -> Worker:
+    """A worker registered with Redis, waiting for Redis as long as it takes."""
+    while True:
+        try:
+            with app.app_context():
+                return worker_class([scoring_queue()], connection=redis_connection(), name=name)
+        except (redis.RedisError, OSError) as error:
+            log.warning("worker waiting for redis error=%s", error)
+            time.sleep(2)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     try:
         worker = build_worker(args)
     except (SettingsError, db.SchemaNotCurrent) as error:
         print(f"sieve worker: cannot start: {error}", file=sys.stderr)
         return 1
-    worker.work(burst=args.burst, with_scheduler=True, max_jobs=args.max_jobs)
+    app, _ = context.current()
+    settings = app.config["SIEVE"]
+    logs.configure(settings.log_level, settings.log_format)
+    stop_sweeper = None if args.burst or args.no_sweeper else sweeper.start_thread(app)
+    try:
+        while True:
+            try:
+                worker.work(
+                    burst=args.burst,
+                    with_scheduler=True,
+                    max_jobs=args.max_jobs,
+                    logging_level=settings.log_level,
+                )
+            except (redis.RedisError, OSError) as error:
+                log.warning("worker cannot reach redis error=%s", error)
+            # RQ leaves its loop on SIGTERM/SIGINT, in burst mode and after --max-jobs, but also
+            # on an unexpected error such as Redis going away between jobs: only that is retried.
+            if args.burst or args.max_jobs or worker._shutdown_requested_date is not None:
+                break
+            log.warning("worker loop ended without a stop request; restarting in 2 s")
+            time.sleep(2)
+            worker = _new_worker(type(worker), app, args.name)
+    except StopRequested:
+        pass  # SIGTERM between two runs of the loop: nothing is in hand
+    finally:
+        if stop_sweeper is not None:
+            stop_sweeper.set()
     return 0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import Classifier, Judgement
-from service.policy import Decision, decide
+from service.policy import Decision, blocked_codes, decide
 from service.sites import site_thresholds
 from service.status import CommentStatus, PreModeration, check_transition
 from service.storage import Comment, ModerationEvent, Thread, utcnow
@@ -23,6 +23,7 @@ class Outcome:
     comment_id: int
     status: CommentStatus
     reason_codes: tuple[str, ...]
+    scores: Mapping[str, float] = field(default_factory=dict)
 
 
 def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) -> list[Outcome]:
@@ -57,6 +58,7 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
                 model_version=classifier.version,
                 reason_codes=list(decision.reason_codes),
                 explanation=[reason.to_dict() for reason in judgement.reasons],
+                priority=round(max(judgement.labels.values(), default=0.0), 6),
                 decided_by="model",
                 decided_at=now,
             )
@@ -75,12 +77,16 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
                 created_at=now,
             )
         )
-        outcomes.append(Outcome(comment.id, decision.status, decision.reason_codes))
+        outcomes.append(
+            Outcome(comment.id, decision.status, decision.reason_codes, judgement.labels)
+        )
     return outcomes
 
 
 def _decision(session: Session, comment: Comment, judgement: Judgement) -> Decision:
     site = comment.thread.site
+    if blocked := blocked_codes(comment.body, site.blocked_words, site.blocked_domains):
+        return Decision(CommentStatus.REJECTED, blocked)
     signal_codes = tuple(dict.fromkeys(reason.code for reason in judgement.reasons))
     new_author = site.premoderation is PreModeration.NEW_AUTHORS and _is_new_author(
         session, comment
@@ -109,3 +115,49 @@ def _is_new_author(session: Session, comment: Comment) -> bool:
         )
     )
     return not approved
+
+
+SCORING_FAILED = "SCORING_FAILED"
+
+
+def settle_unscored(session: Session, ids: Sequence[int]) -> list[Outcome]:
+    """Decide those of ``ids`` still pending without scores, after scoring failed for good.
+
+    Held for a human unless the site chose to approve (``site.scoring_failure``); either way the
+    reason is ``SCORING_FAILED``, so a comment is never left pending forever.
+    """
+    comments = session.scalars(
+        select(Comment)
+        .where(Comment.id.in_(ids), Comment.status == CommentStatus.PENDING)
+        .options(joinedload(Comment.thread).joinedload(Thread.site))
+        .order_by(Comment.id)
+    ).unique()
+    now = utcnow()
+    outcomes = []
+    for comment in comments:
+        # The column arrives with the lead's migration; until then every site holds.
+        choice = getattr(comment.thread.site, "scoring_failure", "hold")
+        status = CommentStatus.APPROVED if choice == "approve" else CommentStatus.HELD
+        changed = session.execute(
+            update(Comment)
+            .where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
+            .values(
+                status=status, reason_codes=[SCORING_FAILED], decided_by="system", decided_at=now
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not changed:
+            continue
+        session.add(
+            ModerationEvent(
+                comment_id=comment.id,
+                actor="system",
+                action="scoring_failed",
+                from_status=CommentStatus.PENDING,
+                to_status=status,
+                reason=SCORING_FAILED,
+                created_at=now,
+            )
+        )
+        outcomes.append(Outcome(comment.id, status, (SCORING_FAILED,)))
+    return outcomes

@@ -78,7 +78,7 @@ def test_held_comment_shows_explanation_scores_and_reasons(login, comment_in):
                 "end": 16,
                 "weight": 3.2,
             }
-        ],  # fmt: skip
+        ],
     )
     page = login("demo").get("/moderate/").text
     assert '<mark class="hl hl-toxicity" title="raised toxicity">idiot</mark>' in page

@@ -1,0 +1,117 @@
+"""Command line: `sieve model train`, `sieve model eval` and `sieve score`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from models import artifact
+from models.scoring import score_stream
+from models.train import DEFAULT_SEED
+
+
+def _next_version(root: Path) -> Path:
+    stem = date.today().strftime("%Y.%m.%d")
+    n = 1
+    while (root / f"{stem}-{n}").exists():
+        n += 1
+    return root / f"{stem}-{n}"
+
+
+@click.group("model")
+def model() -> None:
+    """Train and evaluate the spam and toxicity classifier."""
+
+
+@model.command("train")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("../shared/data"),
+    show_default=True,
+    help="Training data folder.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Artifact folder [default: models/artifacts/<YYYY.MM.DD>-<n>].",
+)
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+@click.option(
+    "--labels",
+    "extra",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    multiple=True,
+    help="Moderator-label CSV (text + label columns); repeatable.",
+)
+@click.option("--set-latest", is_flag=True, help="Point models/artifacts/LATEST at the result.")
+def train_command(
+    data_dir: Path, out_dir: Path | None, seed: int, extra: tuple[Path, ...], set_latest: bool
+) -> None:
+    """Train on the data folder, validate on held-out splits, write model.skops + metadata.json."""
+    from models.build import train_to  # training code is not needed to score
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    out_dir = out_dir or _next_version(artifact.ARTIFACTS_ROOT)
+    metadata = train_to(data_dir, out_dir, seed, extra)
+    if set_latest:
+        (out_dir.parent / "LATEST").write_text(out_dir.name + "\n", encoding="utf-8")
+    figures = metadata["validation"]["metrics"]
+    for label, per in figures.items():
+        click.echo(
+            f"{label:16} validation ROC AUC "
+            + ", ".join(f"{name}={m.get('roc_auc', float('nan')):.4f}" for name, m in per.items())
+        )
+    click.echo(f"wrote {out_dir} ({metadata['artifact']['bytes'] / 1e6:.1f} MB)")
+
+
+@model.command("eval")
+@click.option(
+    "--data",
+    "paths",
+    type=click.Path(path_type=Path, exists=True),
+    multiple=True,
+    required=True,
+    help="A data folder like ../shared/data, or a CSV with a text "
+    "column and label columns; repeatable.",
+)
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Artifact folder [default: the LATEST one].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def eval_command(paths: tuple[Path, ...], model_dir: Path | None, as_json: bool) -> None:
+    """ROC AUC, average precision and precision/recall/F1 at the operating thresholds."""
+    from models.evaluate import evaluate, format_table
+
+    report = evaluate(paths, model_dir)
+    click.echo(json.dumps(report, indent=2) if as_json else format_table(report))
+
+
+@click.command("score")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Artifact folder [default: the LATEST one].",
+)
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=256, show_default=True)
+@click.option("--no-reasons", is_flag=True, help="Skip explanations (faster).")
+def score(model_dir: Path | None, batch_size: int, no_reasons: bool) -> None:
+    """Score JSON lines {"id"?, "text"} from stdin; one JSON line per input, in order."""
+    from models import load_classifier
+
+    classifier = load_classifier(model_dir)
+    stdin, stdout = sys.stdin.buffer, sys.stdout
+    for batch in score_stream(classifier, stdin, batch_size, explain=not no_reasons):
+        stdout.write("".join(line + "\n" for line in batch))
+        stdout.flush()

@@ -1,0 +1,141 @@
+"""Loaders for the training sources, each stripping its own markup so the model learns content."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import html
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUBLABELS = ("severe_toxicity", "obscene", "threat", "insult", "identity_attack")
+_JIGSAW_COLUMNS = dict(
+    zip(SUBLABELS, ("severe_toxic", "obscene", "threat", "insult", "identity_hate"), strict=False)
+)
+
+_RETWEET = re.compile(r"(?:^|\s)RT\s+@\w*:?")
+_MENTION = re.compile(r"@\w+")
+_TWEET_URL = re.compile(r"\bhttps?\S*|\bURL\b")  # Davidson also has cut-off "http…"
+_DETOKENISE = [
+    (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m)", re.IGNORECASE), r"\1"),
+    (re.compile(r" ([.,!?;:%)\]])"), r"\1"),
+    (re.compile(r"([(\[$]) "), r"\1"),
+]
+_WIKI_SIGNATURE = re.compile(r"\d{1,2}:\d{2}, \d{1,2} \w+ \d{4} \(UTC\)|\(UTC\)")
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled training text; labels maps a label name to 0/1 for the labels it carries."""
+
+    text: str
+    source: str
+    labels: dict[str, int]
+    group: str = field(default="")
+
+
+def _clean_tweet(text: str) -> str:
+    """Drop retweet prefixes, @mentions and URLs: markup of the collection, not of toxicity."""
+    text = html.unescape(html.unescape(text))
+    text = _RETWEET.sub(" ", text)
+    text = _MENTION.sub(" ", _TWEET_URL.sub(" ", text))
+    return " ".join(text.split())
+
+
+def _detokenise(text: str) -> str:
+    """Undo Stormfront's pre-tokenisation ("do n't ." -> "don't.")."""
+    for pattern, replacement in _DETOKENISE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def load_youtube(path: Path) -> list[Example]:
+    return [
+        Example(r["text"], "youtube", {"spam": int(r["label"])}, r["video"]) for r in _rows(path)
+    ]
+
+
+def load_sms(path: Path) -> list[Example]:
+    return [Example(r["text"], "sms", {"spam": int(r["label"])}) for r in _rows(path)]
+
+
+def load_jigsaw(path: Path) -> list[Example]:
+    out = []
+    for r in _rows(path):
+        labels = {"toxicity": int(r["toxic"])}
+        labels |= {name: int(r[column]) for name, column in _JIGSAW_COLUMNS.items()}
+        out.append(Example(_WIKI_SIGNATURE.sub(" ", r["text"]), "jigsaw", labels))
+    return out
+
+
+def load_davidson(path: Path) -> list[Example]:
+    return [
+        Example(_clean_tweet(r["text"]), "davidson", {"toxicity": int(r["toxic"])})
+        for r in _rows(path)
+    ]
+
+
+def load_olid(path: Path) -> list[Example]:
+    return [
+        Example(_clean_tweet(r["text"]), "olid", {"toxicity": int(r["toxic"])}) for r in _rows(path)
+    ]
+
+
+def load_stormfront(path: Path) -> list[Example]:
+    return [
+        Example(_detokenise(r["text"]), "stormfront", {"toxicity": int(r["toxic"])}, r["post_id"])
+        for r in _rows(path)
+        if r["toxic"] in ("0", "1")  # -1: "relation" or "idk/skip", no binary label
+    ]
+
+
+SOURCES: dict[str, tuple[str, Callable[[Path], list[Example]]]] = {
+    "youtube": ("youtube-spam-collection/youtube_spam_train_videos01-04.csv.gz", load_youtube),
+    "sms": ("sms-spam-collection/sms_spam_collection.csv.gz", load_sms),
+    "jigsaw": ("jigsaw-toxic-subset/jigsaw_train_subset.csv.gz", load_jigsaw),
+    "davidson": ("davidson-hate-offensive/davidson_labeled_data.csv.gz", load_davidson),
+    "olid": ("olid/olid_train.csv.gz", load_olid),
+    "stormfront": ("stormfront-hate-speech/stormfront_sentences_train.csv.gz", load_stormfront),
+}
+
+
+def sha256_of(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_all(data_dir: Path) -> tuple[list[Example], dict[str, dict[str, object]]]:
+    """Every source found under data_dir, plus a manifest of the files read and their hashes."""
+    examples: list[Example] = []
+    manifest: dict[str, dict[str, object]] = {}
+    for name, (relative, loader) in SOURCES.items():
+        path = data_dir / relative
+        if not path.exists():
+            continue
+        rows = loader(path)
+        examples.extend(rows)
+        manifest[name] = {"file": relative, "sha256": sha256_of(path), "rows": len(rows)}
+    if not examples:
+        raise FileNotFoundError(f"no training data found under {data_dir}")
+    return examples, manifest
+
+
+def load_moderator_csv(path: Path) -> list[Example]:
+    """Moderator decisions: a `text` column plus any label columns (0/1; blank = unknown)."""
+    from models.judgement import LABELS
+
+    out = []
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        for r in csv.DictReader(handle):
+            labels = {k: int(r[k]) for k in LABELS if r.get(k, "").strip() in ("0", "1")}
+            if r.get("text") and labels:
+                out.append(Example(r["text"], "moderator", labels))
+    return out

@@ -1,0 +1,88 @@
+"""``GET /metrics`` in the Prometheus text format.
+
+Where each figure comes from, and why:
+* Queue depth, oldest job age, workers, failed jobs: RQ's registries, read at scrape time.
+* Pending comments, decisions by source and status, moderator overrides: the database at scrape
+  time. Both are shared by every process and survive restarts, so gunicorn's several processes
+  and any number of workers need no multiprocess set-up.
+* Events that leave no other trace (submissions and their outcome, rate-limit rejections, job
+  durations, score distributions) are counted in Redis hashes by whichever process sees them,
+  web or worker, on any host. Best effort: a count is dropped, never a request, when Redis is
+  down; a FLUSHALL resets them, which Prometheus treats as a counter reset.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+
+import redis
+from flask import current_app
+
+from service.queue import redis_connection
+
+log = logging.getLogger(__name__)
+
+DURATION_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+SCORE_BUCKETS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+
+
+def _key(kind: str) -> str:
+    return f"{current_app.config['SIEVE'].rate_limit_key_prefix}:metrics:{kind}"
+
+
+def _field(name: str, labels: Mapping[str, str]) -> str:
+    return f"{name}|{json.dumps(dict(sorted(labels.items())), separators=(',', ':'))}"
+
+
+def count(name: str, labels: Mapping[str, str], amount: int = 1) -> None:
+    """Add to a Redis-held counter; never raises."""
+    try:
+        redis_connection().hincrby(_key("counters"), _field(name, labels), amount)
+    except (redis.RedisError, OSError) as error:
+        log.debug("metric dropped name=%s error=%s", name, error)
+
+
+def observe_many(
+    name: str, observations: Iterable[tuple[Mapping[str, str], float]], buckets: Sequence[float]
+) -> None:
+    """Record values in a Redis-held histogram (per-bucket counts, made cumulative on scrape)."""
+    try:
+        with redis_connection().pipeline(transaction=False) as pipeline:
+            key = _key("histograms")
+            for labels, value in observations:
+                field = _field(name, labels)
+                le = next((b for b in buckets if value <= b), "+Inf")
+                pipeline.hincrby(key, f"{field}|{le}", 1)
+                pipeline.hincrbyfloat(key, f"{field}|sum", value)
+            pipeline.execute()
+    except (redis.RedisError, OSError) as error:
+        log.debug("metric dropped name=%s error=%s", name, error)
+
+
+def record_scoring(outcomes: Sequence[object], seconds: float | None) -> None:
+    """A scoring job's duration and the scores it gave, per label."""
+    if seconds is not None:
+        observe_many("sieve_job_duration_seconds", [({}, seconds)], DURATION_BUCKETS)
+    scores = [
+        ({"label": label}, float(value))
+        for outcome in outcomes
+        for label, value in getattr(outcome, "scores", {}).items()
+    ]
+    if scores:
+        observe_many("sieve_comment_score", scores, SCORE_BUCKETS)
+
+
+def record_submission(site: str, outcome: str) -> None:
+    count("sieve_submissions_total", {"site": site, "outcome": outcome})
+
+
+def read(kind: str) -> dict[tuple[str, str], float]:
+    """``{(name, labels_json) or (name, labels_json|bucket): value}`` from Redis."""
+    raw = redis_connection().hgetall(_key(kind))
+    values: dict[tuple[str, str], float] = {}
+    for field, value in raw.items():
+        name, _, rest = field.decode().partition("|")
+        values[(name, rest)] = float(value)
+    return values

@@ -1,0 +1,80 @@
+"""``/ops``: queues, workers and failed jobs for admins, with requeue and delete.
+
+Built on RQ's registries rather than mounting rq-dashboard: one login (the moderators' admin
+role), one look, and every figure is a registry size or a bounded page (see ``ops_status``).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+from werkzeug.wrappers import Response
+
+from service import db, ops_status
+from service.auth import admin_required, check_csrf
+from service.queue import scoring_queue
+
+ops = Blueprint("ops", __name__, url_prefix="/ops")
+PAGE = 50
+
+
+@ops.before_request
+def _csrf() -> None:
+    check_csrf()
+
+
+@ops.get("/")
+@admin_required
+def index() -> str:
+    queue = scoring_queue()
+    offset = max(0, request.args.get("offset", 0, type=int))
+    total, failed = ops_status.failed_jobs(queue, offset, PAGE)
+    with db.session_scope() as session:
+        pending = ops_status.pending_state(session)
+    return render_template(
+        "ops/index.html",
+        queue=ops_status.queue_state(queue),
+        workers=ops_status.worker_states(queue),
+        pending=pending,
+        groups=ops_status.failed_groups(queue),
+        failed=failed,
+        failed_total=total,
+        offset=offset,
+        page=PAGE,
+    )
+
+
+@ops.post("/failed/<job_id>/<action>")
+@admin_required
+def failed_job(job_id: str, action: str) -> Response:
+    _act(action, [job_id])
+    return redirect(url_for("ops.index"))
+
+
+@ops.post("/failed-group/<action>")
+@admin_required
+def failed_group(action: str) -> Response:
+    """Requeue or delete the sampled failed jobs that raised one exception."""
+    exception = request.form.get("exception", "")
+    for name, _, ids in ops_status.failed_groups(scoring_queue()):
+        if name == exception:
+            _act(action, ids)
+    return redirect(url_for("ops.index"))
+
+
+def _act(action: str, job_ids: list[str]) -> None:
+    queue = scoring_queue()
+    for job_id in job_ids:
+        try:
+            if action == "requeue":
+                # Safe: a scoring job only decides comments that are still pending.
+                queue.failed_job_registry.requeue(job_id)
+            elif action == "delete":
+                Job.fetch(job_id, connection=queue.connection).delete()
+        except (NoSuchJobError, InvalidJobOperation):
+            queue.failed_job_registry.remove(job_id)  # its data expired: drop the stale entry
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(ops)

@@ -1,0 +1,146 @@
+"""The sweeper: the database is the source of truth, so the queue is rebuilt from it.
+
+Every comment still pending some time after submission is queued again unless a live job
+(queued, running, scheduled for a retry) already covers it. That one rule covers an enqueue that
+failed while Redis was down, a flushed or restarted Redis, and a job lost with a killed worker.
+Re-queueing is always safe: a job only decides comments that are still pending.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+
+import redis
+from flask import Flask, current_app
+from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
+from rq.timeouts import TimerDeathPenalty
+from sqlalchemy import select
+
+from service import db
+from service.queue import enqueue_scoring, jobs_of_comments, redis_connection, scoring_queue
+from service.status import CommentStatus
+from service.storage import Comment, utcnow
+
+log = logging.getLogger(__name__)
+
+# RQ's scheduler enqueues due retries within a second; one this late has no scheduler left
+# (it died with a killed worker, and a new worker only retries the scheduler lock every 10 min).
+OVERDUE_RETRY_SECONDS = 10
+LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+PAGE = 500
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    pending: int  # comments pending longer than the sweep age
+    requeued: int
+    covered: int  # already covered by a live job
+
+
+def sweep(min_age_seconds: float, limit: int = 10_000) -> SweepResult:
+    """Queue again the comments pending longer than ``min_age_seconds`` that no live job covers."""
+    _reap_abandoned_jobs()
+    _release_overdue_retries()
+    cutoff = utcnow() - timedelta(seconds=min_age_seconds)
+    pending = requeued = covered = 0
+    after_id = 0
+    while pending < limit:
+        with db.session_scope() as session:
+            ids = list(
+                session.scalars(
+                    select(Comment.id)
+                    .where(
+                        Comment.status == CommentStatus.PENDING,
+                        Comment.created_at <= cutoff,
+                        Comment.id > after_id,
+                    )
+                    .order_by(Comment.id)
+                    .limit(PAGE)
+                )
+            )
+        if not ids:
+            break
+        after_id = ids[-1]
+        pending += len(ids)
+        orphans = _without_live_job(ids)
+        covered += len(ids) - len(orphans)
+        for comment_id in orphans:
+            # One job per comment: one unscorable comment must not settle its neighbours.
+            requeued += enqueue_scoring([comment_id])
+    result = SweepResult(pending, requeued, covered)
+    if requeued or pending:
+        log.info("sweep done pending=%s requeued=%s covered=%s", pending, requeued, covered)
+    return result
+
+
+def _reap_abandoned_jobs() -> None:
+    """Let RQ retry (or fail, which settles the comments) jobs whose worker stopped heartbeating.
+
+    Timer-based death penalty: the sweeper may run in a thread, where signals cannot be used.
+    """
+    queue = scoring_queue()
+    StartedJobRegistry(queue=queue, death_penalty_class=TimerDeathPenalty).cleanup()
+
+
+def _release_overdue_retries() -> None:
+    queue = scoring_queue()
+    registry = queue.scheduled_job_registry
+    due = registry.get_jobs_to_schedule(int(utcnow().timestamp()) - OVERDUE_RETRY_SECONDS)
+    for job in Job.fetch_many(due, connection=queue.connection):
+        if job is not None:
+            registry.remove(job)
+            queue.enqueue_job(job)
+            log.info("overdue retry released job_id=%s", job.id)
+
+
+def _without_live_job(ids: list[int]) -> list[int]:
+    job_ids = jobs_of_comments(ids)
+    known = sorted({job_id for job_id in job_ids.values() if job_id})
+    jobs = Job.fetch_many(known, connection=redis_connection()) if known else []
+    live = {job.id for job in jobs if job is not None and job.get_status(refresh=False) in LIVE}
+    orphans = []
+    stale = []
+    for comment_id, job_id in job_ids.items():
+        if job_id not in live:
+            orphans.append(comment_id)
+            if job_id:
+                stale.append(job_id)
+    # A finished or failed job of the same id would be replaced; clear it from its registry first.
+    for job in jobs:
+        if job is not None and job.id in stale:
+            job.delete(remove_from_queue=True)
+    return orphans
+
+
+def run_forever(app: Flask, stop: threading.Event) -> None:
+    """Sweep every ``SIEVE_SWEEP_INTERVAL`` seconds; with several workers, one sweeps at a time."""
+    settings = app.config["SIEVE"]
+    while not stop.wait(settings.sweep_interval):
+        with app.app_context():
+            try:
+                lock = f"sieve:sweeper-lock:{scoring_queue().name}"
+                # Expires on its own, so a worker killed mid-sweep cannot block the others.
+                if redis_connection().set(lock, "1", nx=True, ex=max(1, settings.sweep_interval)):
+                    sweep(settings.sweep_after)
+            except (redis.RedisError, OSError) as error:
+                log.warning("sweep skipped: redis unavailable error=%s", error)
+            except Exception:
+                log.exception("sweep failed")
+
+
+def start_thread(app: Flask) -> threading.Event:
+    """Run the sweeper beside the worker loop; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run_forever, args=(app, stop), name="sieve-sweeper")
+    thread.daemon = True  # never holds a worker's shutdown; a sweep can be redone at any time
+    thread.start()
+    return stop
+
+
+def sweep_now() -> SweepResult:
+    """One sweep with the configured age (``sieve sweep``)."""
+    return sweep(current_app.config["SIEVE"].sweep_after)
