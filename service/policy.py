@@ -6,18 +6,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from models.judgement import CODES
 from service.status import CommentStatus, PreModeration
 
-# The reason code a label raises when it crosses a threshold.
-LABEL_CODES = {
-    "spam": "SPAM",
-    "toxicity": "TOXIC",
-    "severe_toxicity": "SEVERE_TOXIC",
-    "obscene": "OBSCENE",
-    "threat": "THREAT",
-    "insult": "INSULT",
-    "identity_attack": "IDENTITY_ATTACK",
-}
+# The reason code a label raises when it crosses a threshold (the classifier's own codes).
+LABEL_CODES = CODES
 
 
 @dataclass(frozen=True)
