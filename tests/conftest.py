@@ -16,11 +16,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service import create_app, db
+from service.classifier import classifier_holder
 from service.embedded_redis import EmbeddedRedis
 from service.queue import redis_connection, scoring_queue
 from service.settings import Settings, database_url, load_settings
 from service.sites import ensure_site
 from service.storage import Base
+from worker import context
 
 # Moderator accounts and comments in given states, for the moderation and browser tests.
 pytest_plugins = ["tests.moderation.fixtures"]
@@ -77,6 +79,9 @@ def config(database: str, redis_url: str, tmp_path: Path) -> dict[str, object]:
         "rate_limit_key_prefix": f"test-{run}",
         "rate_limit_ip": "1000/minute",
         "rate_limit_site": "1000/minute",
+        "rate_limit_email": "1000/minute",
+        # Tests post the same comment again and again; tests/security turns refusal back on.
+        "duplicate_window": 0,
         "job_retries": 0,
     }
 
@@ -99,9 +104,14 @@ def make_app(config: dict[str, object]):
 
     def make(**overrides: object):
         apps.append(prepared_app(load_settings({}, **{**config, **overrides})))
+        if len(apps) == 1:
+            # Jobs called directly in this test run against this test's app, never a stale one.
+            with apps[0].app_context():
+                context.activate(apps[0], classifier_holder().load())
         return apps[-1]
 
     yield make
+    context.deactivate()
     for app in apps:
         with app.app_context():
             with contextlib.suppress(redis.RedisError):

@@ -29,3 +29,8 @@ def current() -> tuple[Flask, Classifier]:
             with app.app_context():
                 activate(app, classifier_holder().load())
     return _state["app"], _state["classifier"]  # type: ignore[return-value]
+
+
+def deactivate() -> None:
+    """Forget the app (tests build one per test; a job must never run against a stale one)."""
+    _state.clear()
