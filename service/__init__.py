@@ -15,7 +15,18 @@ from service.settings import Settings, load_settings
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass it last)."""
-    from service import classifier, cors, db, errors, logs, metrics_view, moderate, ops, queue
+    from service import (
+        classifier,
+        cors,
+        db,
+        errors,
+        logs,
+        metrics_view,
+        moderate,
+        ops,
+        queue,
+        security,
+    )
     from service.api import api
     from service.extensions import limiter
     from service.health import health
@@ -52,6 +63,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     db.init_app(app, db.make_engine(database_url(settings)))
     queue.init_app(app, queue.connect_redis(redis_url(settings)), settings)
     classifier.init_app(app, settings.model_dir)
+    security.init_app(app)  # first: a plain-HTTP moderator request goes no further
     cors.init_app(app)  # before the limiter: preflights are not submissions
     limiter.init_app(app)
     errors.init_app(app)

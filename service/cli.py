@@ -218,6 +218,15 @@ def _add_ops_commands() -> None:
 _add_ops_commands()
 
 
+def _add_privacy_commands() -> None:
+    from service.privacy_cli import privacy
+
+    cli.add_command(privacy)
+
+
+_add_privacy_commands()
+
+
 def main() -> None:
     cli()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,13 +31,17 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A connect timeout, so that an unreachable database host gives a quick 503, not a hang.
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=10,
         pool_pre_ping=True,
         connect_args={"connect_timeout": 5},
     )
+    # gunicorn --preload checks the schema before forking its workers: a connection opened
+    # then must never be shared by two processes (it corrupts both sessions under load).
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    return engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

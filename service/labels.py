@@ -46,7 +46,7 @@ def labelled_rows(session: Session, since: datetime | None = None):
         select(Comment, Site.slug, ModerationEvent)
         .join(ModerationEvent, ModerationEvent.comment_id == Comment.id)
         .join(Site, Site.id == Comment.site_id)
-        .where(ModerationEvent.id.in_(last))
+        .where(ModerationEvent.id.in_(last), Comment.erased_at.is_(None))
         .order_by(ModerationEvent.id)
     )
     return session.execute(query.execution_options(yield_per=1000))

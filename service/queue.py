@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import redis
 from flask import Flask, current_app
 from rq import Callback, Queue, Retry
+from rq.job import Job
 
 from service.settings import Settings
 
@@ -86,23 +87,25 @@ def enqueue_scoring(comment_ids: Sequence[int], request_id: str | None = None) -
     settings: Settings = current_app.config["SIEVE"]
     retries = settings.job_retries
     queue = scoring_queue()
+    # One round trip: the job, its place in the queue and the per-comment job ids together.
     try:
-        job = queue.enqueue(
-            SCORE_JOB,
-            ids,
-            request_id=request_id,
-            job_id=scoring_job_id(ids),
-            job_timeout=settings.job_timeout,
-            retry=Retry(max=retries, interval=list(RETRY_INTERVALS[:retries]) or 0)
-            if retries
-            else None,
-            result_ttl=300,
-            failure_ttl=7 * 24 * 3600,
-            ttl=JOB_TTL,
-            on_failure=Callback(SCORE_FAILED_CALLBACK),
-            description=f"score comments {ids[0]}..{ids[-1]} ({len(ids)})",
-        )
-        with queue.connection.pipeline(transaction=False) as pipeline:
+        with queue.connection.pipeline() as pipeline:
+            job = queue.enqueue_call(
+                SCORE_JOB,
+                args=[ids],
+                kwargs={"request_id": request_id},
+                job_id=scoring_job_id(ids),
+                timeout=settings.job_timeout,
+                retry=Retry(max=retries, interval=list(RETRY_INTERVALS[:retries]) or 0)
+                if retries
+                else None,
+                result_ttl=300,
+                failure_ttl=7 * 24 * 3600,
+                ttl=JOB_TTL,
+                on_failure=Callback(SCORE_FAILED_CALLBACK),
+                description=f"score comments {ids[0]}..{ids[-1]} ({len(ids)})",
+                pipeline=pipeline,
+            )
             for cid in ids:
                 pipeline.set(_job_of_key(queue.name, cid), job.id, ex=JOB_TTL + 3600)
             pipeline.execute()
@@ -110,3 +113,80 @@ def enqueue_scoring(comment_ids: Sequence[int], request_id: str | None = None) -
         log.warning("enqueue failed comment_ids=%s error=%s", ids, error)
         return False
     return True
+
+
+# Batching: a running scoring job takes the next queued scoring jobs off the queue and scores
+# their comments with its own, so RQ's per-job cost is paid once per batch. Each taken job id is
+# recorded, in the same atomic step, against the job that took it ("drained by"); the record goes
+# once the batch is committed, and the sweeper puts back the jobs of a batch whose job stopped
+# running (worker killed, batch failed) before that.
+_DRAIN = """
+local ids = redis.call('LPOP', KEYS[1], ARGV[1])
+if not ids then return {} end
+for _, id in ipairs(ids) do redis.call('HSET', KEYS[2], id, ARGV[2]) end
+return ids
+"""
+
+
+def _drained_key(queue_name: str) -> str:
+    return f"sieve:drained-by:{queue_name}"
+
+
+def drain_queued_jobs(queue: Queue, owner_id: str, count: int) -> list[Job]:
+    """Take up to ``count`` queued scoring jobs off ``queue`` for the running job ``owner_id``.
+
+    Jobs of any other function are put back at the front, in their order.
+    """
+    if count <= 0:
+        return []
+    connection = queue.connection
+    raw = connection.eval(_DRAIN, 2, queue.key, _drained_key(queue.name), count, owner_id)
+    taken = list(dict.fromkeys(value.decode() for value in raw))
+    jobs = Job.fetch_many(taken, connection=connection)
+    scoring = [job for job in jobs if job is not None and job.func_name == SCORE_JOB and job.args]
+    kept = {job.id for job in scoring}
+    others = [job_id for job_id in taken if job_id not in kept]
+    with connection.pipeline() as pipeline:
+        if others:
+            pipeline.hdel(_drained_key(queue.name), *others)
+        for job_id in reversed(others):
+            if job_id != owner_id:  # a duplicate entry of the running job: consumed, not lost
+                pipeline.lpush(queue.key, job_id)
+        pipeline.execute()
+    return scoring
+
+
+def finish_drained(queue: Queue, jobs: Sequence[Job]) -> None:
+    """After the batch is committed: the drained jobs are done, and their records go."""
+    if not jobs:
+        return
+    with queue.connection.pipeline() as pipeline:
+        pipeline.hdel(_drained_key(queue.name), *[job.id for job in jobs])
+        pipeline.delete(*[job.key for job in jobs])
+        pipeline.execute()
+
+
+def release_drained(queue: Queue, job_ids: Sequence[str]) -> int:
+    """Put drained jobs back at the front of the queue (those Redis still holds); how many."""
+    if not job_ids:
+        return 0
+    connection = queue.connection
+    with connection.pipeline(transaction=False) as pipeline:
+        for job_id in job_ids:
+            pipeline.exists(Job.key_for(job_id))
+        exists = pipeline.execute()
+    with connection.pipeline() as pipeline:
+        pipeline.hdel(_drained_key(queue.name), *job_ids)
+        back = [job_id for job_id, there in zip(job_ids, exists, strict=True) if there]
+        for job_id in reversed(back):
+            pipeline.lpush(queue.key, job_id)
+        pipeline.execute()
+    return len(back)
+
+
+def drained_jobs(queue: Queue) -> dict[str, str]:
+    """Every drained job id and the id of the job that took it."""
+    return {
+        key.decode(): value.decode()
+        for key, value in queue.connection.hgetall(_drained_key(queue.name)).items()
+    }

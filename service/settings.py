@@ -33,11 +33,16 @@ class Settings:
     rate_limit_site: str = "600/minute"
     rate_limit_analyze: str = "60/minute"
     rate_limit_login: str = "10/minute"
+    rate_limit_email: str = "10/minute"
+    rate_limit_global: str = "6000/minute"
+    duplicate_window: int = 600
+    retention_days: int = 90
     require_https: bool = False
     rate_limit_key_prefix: str = "sieve"
     rate_limit_fail_open: bool = True
     job_timeout: int = 60
     job_retries: int = 3
+    batch_size: int = 256
     log_level: str = "INFO"
     log_format: str = "json"
     sweep_after: int = 300
@@ -105,11 +110,16 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_RATE_LIMIT_SITE": ("rate_limit_site", parse_rate),
     "SIEVE_RATE_LIMIT_ANALYZE": ("rate_limit_analyze", parse_rate),
     "SIEVE_RATE_LIMIT_LOGIN": ("rate_limit_login", parse_rate),
+    "SIEVE_RATE_LIMIT_EMAIL": ("rate_limit_email", parse_rate),
+    "SIEVE_RATE_LIMIT_GLOBAL": ("rate_limit_global", parse_rate),
+    "SIEVE_DUPLICATE_WINDOW": ("duplicate_window", lambda n, r: _int(n, r, 0)),
+    "SIEVE_RETENTION_DAYS": ("retention_days", lambda n, r: _int(n, r, 0)),
     "SIEVE_REQUIRE_HTTPS": ("require_https", _bool),
     "SIEVE_RATE_LIMIT_PREFIX": ("rate_limit_key_prefix", lambda n, r: r.strip()),
     "SIEVE_RATE_LIMIT_FAIL_OPEN": ("rate_limit_fail_open", _bool),
     "SIEVE_JOB_TIMEOUT": ("job_timeout", lambda n, r: _int(n, r, 1)),
     "SIEVE_JOB_RETRIES": ("job_retries", lambda n, r: _int(n, r, 0)),
+    "SIEVE_BATCH_SIZE": ("batch_size", lambda n, r: _int(n, r, 1)),
     "SIEVE_LOG_LEVEL": (
         "log_level",
         lambda n, r: _choice(n, r.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),

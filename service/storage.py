@@ -150,6 +150,8 @@ class Comment(Base):
     user_agent: Mapped[str | None] = mapped_column(String(500))
     referrer: Mapped[str | None] = mapped_column(String(2000))
     request_id: Mapped[str | None] = mapped_column(String(64))
+    # Set by `sieve privacy erase`: the text and author are gone, and it is no training label.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     thread: Mapped[Thread] = relationship()
 
@@ -234,3 +236,16 @@ class Ban(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PrivacyErasure(Base):
+    """A record that an author's comments were erased on request (what, when, by whom)."""
+
+    __tablename__ = "privacy_erasures"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # The keyed hash of the email, never the address: proves which author without naming them.
+    email_hash: Mapped[str] = mapped_column(String(64), index=True)
+    comments_erased: Mapped[int] = mapped_column(Integer)
+    requested_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

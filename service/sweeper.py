@@ -21,7 +21,14 @@ from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import select
 
 from service import db
-from service.queue import enqueue_scoring, jobs_of_comments, redis_connection, scoring_queue
+from service.queue import (
+    drained_jobs,
+    enqueue_scoring,
+    jobs_of_comments,
+    redis_connection,
+    release_drained,
+    scoring_queue,
+)
 from service.status import CommentStatus
 from service.storage import Comment, utcnow
 
@@ -45,6 +52,7 @@ def sweep(min_age_seconds: float, limit: int = 10_000) -> SweepResult:
     """Queue again the comments pending longer than ``min_age_seconds`` that no live job covers."""
     _reap_abandoned_jobs()
     _release_overdue_retries()
+    _release_stranded_batches()
     cutoff = utcnow() - timedelta(seconds=min_age_seconds)
     pending = requeued = covered = 0
     after_id = 0
@@ -84,6 +92,29 @@ def _reap_abandoned_jobs() -> None:
     """
     queue = scoring_queue()
     StartedJobRegistry(queue=queue, death_penalty_class=TimerDeathPenalty).cleanup()
+
+
+def _release_stranded_batches() -> None:
+    """Put back the jobs drained into a batch whose job is no longer running.
+
+    A batch's job records the jobs it drained until it commits; if its worker was killed (and
+    the reaper above has since moved the job on) or the batch failed, they go back to the queue.
+    """
+    queue = scoring_queue()
+    drained = drained_jobs(queue)
+    if not drained:
+        return
+    owners = sorted(set(drained.values()))
+    jobs = Job.fetch_many(owners, connection=queue.connection)
+    running = {
+        job.id
+        for job in jobs
+        if job is not None and job.get_status(refresh=False) == JobStatus.STARTED
+    }
+    stranded = [job_id for job_id, owner in drained.items() if owner not in running]
+    if stranded:
+        released = release_drained(queue, stranded)
+        log.info("stranded batch jobs released count=%s requeued=%s", len(stranded), released)
 
 
 def _release_overdue_retries() -> None:

@@ -13,9 +13,12 @@ from service.settings import Settings
 
 # C0/C1 controls (except tab and newline) and the bidi overrides that disguise text direction.
 _STRIP = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f]")
+# Lone UTF-16 surrogates (JSON allows "\\ud800"): not text, and no database can store them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _THREAD_KEY = re.compile(r"^[^\s\x00-\x1f][^\x00-\x1f]{0,199}$")
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+# The characters RFC 5322 allows unquoted (and letters of any script); no quotes, no markup.
+_EMAIL = re.compile(r"^[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[\w-]{1,63}\.)+[\w-]{2,63}$")
 
 FIELDS = (
     "site",
@@ -52,6 +55,15 @@ def clean_text(value: str) -> str:
     return _STRIP.sub("", unicodedata.normalize("NFC", value))
 
 
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be accepted as text at all (None: it can, once cleaned)."""
+    if "\x00" in value:
+        return "must not contain null characters"
+    if _SURROGATE.search(value):
+        return "must be valid Unicode text (no unpaired surrogates)"
+    return None
+
+
 def _text(
     payload: dict[str, Any],
     name: str,
@@ -69,8 +81,8 @@ def _text(
     if not isinstance(value, str):
         errors[name] = "must be a string"
         return None
-    if "\x00" in value:
-        errors[name] = "must not contain null characters"
+    if problem := text_problem(value):
+        errors[name] = problem
         return None
     value = clean_text(value)
     value = value.strip() if multiline else " ".join(value.split())

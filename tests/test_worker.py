@@ -155,3 +155,15 @@ def test_site_block_lists_reject_and_scores_set_the_queue_priority(app, client, 
     scored = stored(app, fine)
     assert scored.status is CommentStatus.APPROVED
     assert scored.priority == pytest.approx(max(scored.scores.values()), abs=1e-5)
+
+
+def test_a_text_many_authors_post_is_filed_as_a_campaign(app, client, run_worker):
+    campaign = "Earn money from home with this one simple trick, ask me how"
+    ids = [submit(client, campaign, author_email=f"bot{n}@example.org") for n in range(4)]
+    thanks = [submit(client, "Thanks, great post!", author_email=f"r{n}@example.org")
+              for n in range(4)]  # fmt: skip
+    run_worker()
+    for comment_id in ids:
+        assert "REPEAT_POST" in stored(app, comment_id).reason_codes
+        assert stored(app, comment_id).status is not CommentStatus.APPROVED
+    assert {stored(app, i).status for i in thanks} == {CommentStatus.APPROVED}

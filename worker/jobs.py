@@ -7,10 +7,13 @@ import time
 from types import TracebackType
 from typing import Any
 
+import redis
+from rq import Queue, get_current_job
 from rq.job import Job
 
 from service import db, metrics
 from service.logs import bound_request_id
+from service.queue import drain_queued_jobs, finish_drained, release_drained, scoring_queue
 from worker import context
 from worker.scoring import score_pending, settle_unscored
 
@@ -18,25 +21,65 @@ log = logging.getLogger(__name__)
 
 
 def score_comments(comment_ids: list[int], *, request_id: str | None = None) -> dict[str, int]:
-    """Score and decide the given comments; a repeat run is harmless."""
+    """Score and decide the given comments; a repeat run is harmless.
+
+    Run by a worker, the job also takes up to ``SIEVE_BATCH_SIZE`` queued scoring jobs and
+    decides their comments in the same classifier call and transaction.
+    """
     app, classifier = context.current()
     started = time.perf_counter()
     with app.app_context(), bound_request_id(request_id):
-        with db.session_scope() as session:
-            outcomes = score_pending(session, classifier, comment_ids)
+        queue = scoring_queue()
+        owner_id = getattr(get_current_job(), "id", None)
+        drained = _drain(queue, app.config["SIEVE"].batch_size - len(comment_ids))
+        ids = sorted({*comment_ids, *(cid for job in drained for cid in job.args[0])})
+        try:
+            with db.session_scope() as session:
+                outcomes = score_pending(session, classifier, ids)
+        except Exception:
+            if not drained:
+                raise
+            # One unscorable comment must not cost its neighbours their retries: their jobs go
+            # back to the queue, and this job tries again with its own comments only.
+            release_drained(queue, [job.id for job in drained])
+            log.warning("batch failed, scoring alone job_comments=%s", comment_ids)
+            drained, ids = [], list(comment_ids)
+            with db.session_scope() as session:
+                outcomes = score_pending(session, classifier, ids)
+        try:
+            finish_drained(queue, drained)
+        except (redis.RedisError, OSError) as error:  # decided: the sweeper tidies up later
+            log.warning("finishing drained jobs failed count=%s error=%s", len(drained), error)
         seconds = time.perf_counter() - started
         metrics.record_scoring(outcomes, seconds)
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
         log.info(
-            "comments scored count=%s decided=%s model=%s ms=%.1f",
-            len(comment_ids),
+            "comments scored count=%s jobs=%s decided=%s model=%s ms=%.1f",
+            len(ids),
+            1 + len(drained),
             counts,
             classifier.version,
             seconds * 1000,
         )
+    for job in drained:  # each submission's request id still leads to its scoring
+        if job.kwargs.get("request_id"):
+            with bound_request_id(job.kwargs["request_id"]):
+                log.info("comments scored count=%s batch_job_id=%s", len(job.args[0]), owner_id)
     return counts
+
+
+def _drain(queue: Queue, room: int) -> list[Job]:
+    """Queued scoring jobs for this batch; none when the job is called outside a worker."""
+    job = get_current_job()
+    if job is None or room <= 0 or job.origin != queue.name:
+        return []
+    try:
+        return drain_queued_jobs(queue, job.id, room)
+    except (redis.RedisError, OSError) as error:  # the batch is an optimisation only
+        log.warning("draining the queue failed job_id=%s error=%s", job.id, error)
+        return []
 
 
 def scoring_failed(

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import Classifier, Judgement
+from service.abuse import repeat_post_boost
 from service.policy import Decision, blocked_codes, decide
 from service.sites import site_thresholds
 from service.status import CommentStatus, PreModeration, check_transition
@@ -87,12 +88,17 @@ def _decision(session: Session, comment: Comment, judgement: Judgement) -> Decis
     site = comment.thread.site
     if blocked := blocked_codes(comment.body, site.blocked_words, site.blocked_domains):
         return Decision(CommentStatus.REJECTED, blocked)
+    scores = dict(judgement.labels)
     signal_codes = tuple(dict.fromkeys(reason.code for reason in judgement.reasons))
+    # The same text from many authors or sites is a campaign, whatever its words.
+    if (floor := repeat_post_boost(session, comment)) is not None:
+        scores["spam"] = max(scores.get("spam", 0.0), floor)
+        signal_codes = ("REPEAT_POST", *signal_codes)
     new_author = site.premoderation is PreModeration.NEW_AUTHORS and _is_new_author(
         session, comment
     )
     return decide(
-        judgement.labels,
+        scores,
         site_thresholds(site),
         site.premoderation,
         new_author=new_author,

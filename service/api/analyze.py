@@ -9,11 +9,13 @@ from service.api.requests import json_body, settings
 from service.classifier import classifier_holder
 from service.errors import ApiError
 from service.extensions import client_ip, limiter
-from service.validation import clean_text
+from service.privacy import ip_hash
+from service.validation import clean_text, text_problem
 
 
 def _analyze_key() -> str:
-    return f"{settings().rate_limit_key_prefix}:analyze:{client_ip()}"
+    hashed = ip_hash(settings().secret_key, client_ip())
+    return f"{settings().rate_limit_key_prefix}:analyze:{hashed}"
 
 
 @api.post("/analyze")
@@ -33,8 +35,8 @@ def _text_field(payload: object) -> str:
         errors["text"] = "is required"
     elif not isinstance(text, str):
         errors["text"] = "must be a string"
-    elif "\x00" in text:
-        errors["text"] = "must not contain null characters"
+    elif problem := text_problem(text):
+        errors["text"] = problem
     if errors:
         raise ApiError(400, "invalid_fields", "some fields are missing or invalid", errors)
     limit = settings().max_body_chars

@@ -7,6 +7,7 @@ import logging
 from flask import Response, g, jsonify, request, url_for
 
 from service import db
+from service.abuse import refuse_duplicate
 from service.api import api
 from service.api.requests import (
     addressed_site,
@@ -18,13 +19,14 @@ from service.api.requests import (
 )
 from service.errors import ApiError
 from service.extensions import client_ip, limiter
+from service.fingerprint import text_fingerprint
 from service.guard import reject_if_banned
 from service.intake import SubmitterContext, store_comment
-from service.privacy import ip_hash
+from service.privacy import email_hash, ip_hash
 from service.queue import enqueue_scoring
 from service.status import CommentStatus
 from service.storage import Comment
-from service.validation import parse_submission
+from service.validation import parse_submission, text_problem
 from service.widget import MIN_SUBMIT_SECONDS, file_as_spam, guard_reasons, issue_render_token
 
 log = logging.getLogger(__name__)
@@ -41,19 +43,46 @@ def _site_rate() -> str:
 
 
 def _ip_key() -> str:
-    return f"{settings().rate_limit_key_prefix}:ip:{peek_site_slug()}:{client_ip()}"
+    hashed = ip_hash(settings().secret_key, client_ip())  # no raw IPs in Redis either
+    return f"{settings().rate_limit_key_prefix}:ip:{peek_site_slug()}:{hashed}"
 
 
 def _site_key() -> str:
     return f"{settings().rate_limit_key_prefix}:site:{peek_site_slug()}"
 
 
+def _peeked_email() -> str | None:
+    payload = request.get_json(silent=True) if request.is_json else None
+    email = payload.get("author_email") if isinstance(payload, dict) else None
+    return email if isinstance(email, str) and email.strip() else None
+
+
+def _email_key() -> str:
+    # Keyed hash, so that Redis never holds an address; counted across every site.
+    hashed = email_hash(settings().secret_key, _peeked_email() or "")
+    return f"{settings().rate_limit_key_prefix}:email:{hashed}"
+
+
+def _global_key() -> str:
+    return f"{settings().rate_limit_key_prefix}:global"
+
+
 @api.post("/comments")
 @limiter.limit(_ip_rate, key_func=_ip_key, scope="ip")
 @limiter.limit(_site_rate, key_func=_site_key, scope="site")
+@limiter.limit(
+    lambda: settings().rate_limit_email,
+    key_func=_email_key,
+    scope="email",
+    exempt_when=lambda: _peeked_email() is None,
+)
+@limiter.limit(lambda: settings().rate_limit_global, key_func=_global_key, scope="global")
 def submit_comment() -> tuple[Response, int, dict[str, str]]:
     submission = parse_submission(json_body(), settings())
-    site = require_site(submission.site)
+    # The rate limits already looked the site up for this request; one query is enough.
+    cached = addressed_site()
+    site = cached if cached is not None and cached.slug == submission.site else None
+    site = site or require_site(submission.site)
     secret = settings().secret_key
     context = SubmitterContext(
         ip_hash=ip_hash(secret, client_ip()),
@@ -64,6 +93,14 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     caught = guard_reasons(secret, submission)
     g.submission_outcome = "guarded" if caught else "accepted"  # for /metrics
     with db.session_scope() as session:
+        refuse_duplicate(
+            session,
+            site.id,
+            text_fingerprint(submission.body),
+            email_hash(secret, submission.author_email) if submission.author_email else None,
+            context.ip_hash,
+            settings().duplicate_window,
+        )
         comment = store_comment(session, site, submission, context, secret)
         if caught:
             file_as_spam(session, comment, caught)
@@ -88,9 +125,10 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
 def comment_form() -> Response:
     """What the widget's form needs: a fresh render token and the server's field limits."""
     slug = request.args.get("site", "").strip()
-    if not slug:
+    problem = "is required" if not slug else text_problem(slug)
+    if problem:
         raise ApiError(
-            400, "invalid_fields", "some parameters are missing or invalid", {"site": "is required"}
+            400, "invalid_fields", "some parameters are missing or invalid", {"site": problem}
         )
     site = require_site(slug)
     limits = settings()
@@ -110,7 +148,8 @@ def comment_form() -> Response:
 @api.get("/comments/<int:comment_id>")
 def comment_status(comment_id: int) -> Response:
     with db.session_scope() as session:
-        comment = session.get(Comment, comment_id)
+        # An id past 64 bits is no comment (PostgreSQL would refuse to compare it at all).
+        comment = session.get(Comment, comment_id) if comment_id < 2**63 else None
         if comment is None:
             raise ApiError(404, "comment_not_found", f"there is no comment {comment_id}")
         thread = comment.thread

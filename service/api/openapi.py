@@ -56,10 +56,28 @@ SCHEMAS: dict[str, Any] = {
         "required": ["site", "thread", "body", "author_name"],
         "additionalProperties": False,
         "properties": {
-            "site": {"type": "string", "maxLength": 64, "description": "site slug"},
-            "thread": {"type": "string", "maxLength": 200, "description": "thread key"},
-            "body": {"type": "string", "description": "the comment; length limit configurable"},
-            "author_name": {"type": "string", "description": "shown with the comment"},
+            "site": {
+                "type": "string",
+                "pattern": "^[a-z0-9][a-z0-9_-]{0,63}$",
+                "description": "site slug",
+            },
+            "thread": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 200,
+                "description": "thread key",
+            },
+            "body": {
+                "type": "string",
+                "minLength": 1,
+                "description": "the comment, NFC-normalised, control and bidi-override characters "
+                "removed; no null characters; length limit configurable (SIEVE_MAX_BODY_CHARS)",
+            },
+            "author_name": {
+                "type": "string",
+                "minLength": 1,
+                "description": "shown with the comment (SIEVE_MAX_NAME_CHARS)",
+            },
             "author_email": {"type": "string", "format": "email", "description": "never shown"},
             "parent_id": {"type": "integer", "minimum": 1},
             "thread_url": {"type": "string", "format": "uri", "maxLength": 2000},
@@ -281,9 +299,17 @@ PATHS: dict[str, Any] = {
                 ),
                 "400": _error("malformed JSON, or missing or invalid fields (see `fields`)"),
                 "404": _error("unknown site"),
+                "409": _error(
+                    "`duplicate_comment`: the same author posted the same text within "
+                    "SIEVE_DUPLICATE_WINDOW seconds"
+                ),
                 "413": _error("the comment or the request is too large"),
                 "415": _error("the body is not application/json"),
-                "429": _json(_ref("Error"), "rate limited", _RETRY_AFTER),
+                "429": _json(
+                    _ref("Error"),
+                    "rate limited (per client IP, per site, per author email, or server-wide)",
+                    _RETRY_AFTER,
+                ),
             },
         }
     },

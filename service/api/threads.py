@@ -9,6 +9,7 @@ from service.api import api
 from service.api.requests import require_site
 from service.errors import ApiError
 from service.threads import BadCursor, thread_page
+from service.validation import text_problem
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200
@@ -23,6 +24,10 @@ def thread_comments() -> Response:
         errors["site"] = "is required"
     if not key:
         errors["thread"] = "is required"
+    for name, value in (("site", slug), ("thread", key)):
+        # PostgreSQL refuses a NUL in a query; the answer is a 400, not a 500.
+        if value and (problem := text_problem(value)):
+            errors[name] = problem
     limit_raw = request.args.get("limit", str(DEFAULT_PAGE))
     if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_PAGE:
         errors["limit"] = f"must be a whole number from 1 to {MAX_PAGE}"

@@ -10,13 +10,15 @@ from service.accounts import LoginRefused, authenticate, create_token, revoke_to
 from service.auth import current_moderator, log_in, log_out, login_required
 from service.extensions import client_ip, limiter
 from service.moderate import moderate, safe_next
+from service.privacy import ip_hash
 from service.storage import ApiToken, Moderator
 
 
 def _login_key() -> str:
     from service.api.requests import settings
 
-    return f"{settings().rate_limit_key_prefix}:login:{client_ip()}"
+    hashed = ip_hash(settings().secret_key, client_ip())
+    return f"{settings().rate_limit_key_prefix}:login:{hashed}"
 
 
 def _login_rate() -> str:
