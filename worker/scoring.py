@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -50,34 +51,23 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
     for comment, judgement in zip(comments, judgements, strict=True):
         decision = _decision(session, comment, judgement)
         check_transition(CommentStatus.PENDING, decision.status)
-        changed = session.execute(
-            update(Comment)
-            .where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
-            .values(
-                status=decision.status,
-                scores={label: round(p, 6) for label, p in judgement.labels.items()},
-                model_version=classifier.version,
-                reason_codes=list(decision.reason_codes),
-                explanation=[reason.to_dict() for reason in judgement.reasons],
-                priority=round(max(judgement.labels.values(), default=0.0), 6),
-                decided_by="model",
-                decided_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        changed = _decide_pending(
+            session,
+            comment.id,
+            decision.status,
+            actor=f"model:{classifier.version}",
+            action="score",
+            reason=",".join(decision.reason_codes) or None,
+            now=now,
+            scores={label: round(p, 6) for label, p in judgement.labels.items()},
+            model_version=classifier.version,
+            reason_codes=list(decision.reason_codes),
+            explanation=[reason.to_dict() for reason in judgement.reasons],
+            priority=round(max(judgement.labels.values(), default=0.0), 6),
+            decided_by="model",
+        )
         if not changed:
             continue
-        session.add(
-            ModerationEvent(
-                comment_id=comment.id,
-                actor=f"model:{classifier.version}",
-                action="score",
-                from_status=CommentStatus.PENDING,
-                to_status=decision.status,
-                reason=",".join(decision.reason_codes) or None,
-                created_at=now,
-            )
-        )
         outcomes.append(
             Outcome(comment.id, decision.status, decision.reason_codes, judgement.labels)
         )
@@ -141,29 +131,57 @@ def settle_unscored(session: Session, ids: Sequence[int]) -> list[Outcome]:
     now = utcnow()
     outcomes = []
     for comment in comments:
-        # The column arrives with the lead's migration; until then every site holds.
-        choice = getattr(comment.thread.site, "scoring_failure", "hold")
+        choice = comment.thread.site.scoring_failure
         status = CommentStatus.APPROVED if choice == "approve" else CommentStatus.HELD
-        changed = session.execute(
-            update(Comment)
-            .where(Comment.id == comment.id, Comment.status == CommentStatus.PENDING)
-            .values(
-                status=status, reason_codes=[SCORING_FAILED], decided_by="system", decided_at=now
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        changed = _decide_pending(
+            session,
+            comment.id,
+            status,
+            actor="system",
+            action="scoring_failed",
+            reason=SCORING_FAILED,
+            now=now,
+            reason_codes=[SCORING_FAILED],
+            decided_by="system",
+        )
         if not changed:
             continue
+        outcomes.append(Outcome(comment.id, status, (SCORING_FAILED,)))
+    return outcomes
+
+
+def _decide_pending(
+    session: Session,
+    comment_id: int,
+    status: CommentStatus,
+    *,
+    actor: str,
+    action: str,
+    reason: str | None,
+    now: datetime,
+    **values: object,
+) -> bool:
+    """Decide a comment only while it is still pending, with its audit event; False if it was not.
+
+    The conditional UPDATE is what makes a repeated or concurrent job harmless: whoever decides
+    first wins, and nobody overrides a moderator.
+    """
+    changed = session.execute(
+        update(Comment)
+        .where(Comment.id == comment_id, Comment.status == CommentStatus.PENDING)
+        .values(status=status, decided_at=now, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed:
         session.add(
             ModerationEvent(
-                comment_id=comment.id,
-                actor="system",
-                action="scoring_failed",
+                comment_id=comment_id,
+                actor=actor,
+                action=action,
                 from_status=CommentStatus.PENDING,
                 to_status=status,
-                reason=SCORING_FAILED,
+                reason=reason,
                 created_at=now,
             )
         )
-        outcomes.append(Outcome(comment.id, status, (SCORING_FAILED,)))
-    return outcomes
+    return bool(changed)
