@@ -94,8 +94,11 @@ def _decision_fields(payload: Any) -> tuple[str, str | None]:
 
 
 def _decide(moderator: Moderator, ids: list[int], action: str, reason: str | None) -> list[dict]:
+    # Ids past 64 bits cannot exist; asking the database about them would be an error.
+    known = [i for i in ids if i < 2**63]
     with db.session_scope() as session:
-        comments = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+        query = select(Comment).where(Comment.id.in_(known))
+        comments = {c.id: c for c in session.scalars(query)}
         missing = [i for i in ids if i not in comments]
         if missing:
             raise ApiError(404, "comment_not_found", f"there is no comment {missing[0]}")

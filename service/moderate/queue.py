@@ -103,6 +103,7 @@ def queue() -> str:
 
 
 def _accessible(session, ids: list[int]) -> list[Comment]:
+    ids = [i for i in ids if i < 2**63]  # larger ids cannot exist
     comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids))))
     moderator = current_moderator()
     if any(not can_moderate(moderator, c.site_id) for c in comments):

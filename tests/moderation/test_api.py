@@ -129,3 +129,13 @@ def test_unknown_comment_is_404_and_wrong_type_415(client, token_for):
         "/api/v1/moderation/comments/1/decision", data="action=approve", headers=bearer(token)
     )
     assert wrong.status_code == 415
+
+
+def test_an_id_past_64_bits_is_404_not_a_crash(client, token_for):
+    response = client.post(
+        f"/api/v1/moderation/comments/{2**64}/decision",
+        json={"action": "approve"},
+        headers=bearer(token_for("admin")),
+    )
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "comment_not_found"
