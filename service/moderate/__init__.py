@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, abort, request
 
 from service.auth import check_csrf, csrf_token, current_moderator
 
@@ -28,6 +29,15 @@ def safe_next(default: str) -> str:
     if target.startswith("/moderate") and not parts.scheme and not parts.netloc:
         return target
     return default
+
+
+def date_arg(name: str) -> datetime | None:
+    """A ``YYYY-MM-DD`` query parameter as the start of that day in UTC; 400 if malformed."""
+    raw = request.args.get(name, "").strip()
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=UTC) if raw else None
+    except ValueError:
+        abort(400, description=f"{name} must be a date such as 2026-11-25")
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
 
 from flask import Response, abort, render_template, request
 
@@ -12,7 +11,7 @@ from service import db
 from service.accounts import can_moderate, visible_site_ids
 from service.audit import AuditFilter, audit_page, audit_query, overrides_by_site
 from service.auth import current_moderator, login_required
-from service.moderate import moderate
+from service.moderate import date_arg, moderate
 from service.sites import find_site
 from service.storage import ModerationEvent
 
@@ -29,19 +28,12 @@ def _filter() -> AuditFilter:
             abort(403, description="you do not moderate that site")
         site_ids = (site.id,)
 
-    def stamp(name: str) -> datetime | None:
-        raw = request.args.get(name, "").strip()
-        try:
-            return datetime.fromisoformat(raw).replace(tzinfo=UTC) if raw else None
-        except ValueError:
-            abort(400, description=f"{name} must be a date such as 2026-11-25")
-
     return AuditFilter(
         site_ids=site_ids,
         actor=request.args.get("actor", "").strip(),
         action=request.args.get("action", "").strip(),
-        since=stamp("since"),
-        until=stamp("until"),
+        since=date_arg("since"),
+        until=date_arg("until"),
     )
 
 

@@ -14,7 +14,7 @@ from service.auth import current_moderator, login_required
 from service.bans import ban_author, lift_ban
 from service.decisions import ACTIONS, REJECT_REASONS, decide_many
 from service.highlight import highlight
-from service.moderate import moderate, safe_next
+from service.moderate import date_arg, moderate, safe_next
 from service.policy import LABEL_CODES
 from service.queues import (
     SORTS,
@@ -38,14 +38,6 @@ def _site_ids() -> tuple[int, ...] | None:
     return None if ids is None else tuple(ids)
 
 
-def _date(name: str) -> datetime | None:
-    raw = request.args.get(name, "").strip()
-    try:
-        return datetime.fromisoformat(raw).replace(tzinfo=UTC) if raw else None
-    except ValueError:
-        abort(400, description=f"{name} must be a date such as 2026-11-25")
-
-
 def queue_filter() -> QueueFilter:
     """The filter the request asks for, narrowed to the sites this moderator may see."""
     args = request.values
@@ -66,8 +58,8 @@ def queue_filter() -> QueueFilter:
         thread=args.get("thread", "").strip(),
         label=args.get("label", "").strip(),
         author=args.get("author", "").strip(),
-        since=_date("since"),
-        until=_date("until"),
+        since=date_arg("since"),
+        until=date_arg("until"),
         sort=sort,
         fingerprint=args.get("fingerprint", "").strip(),
     )

@@ -246,3 +246,14 @@ def test_next_parameter_cannot_leave_the_moderator_ui(client, accounts):
               "csrf_token": csrf_of(page.text)},
     )  # fmt: skip
     assert response.headers["Location"] == "/moderate/"
+
+
+def test_date_filters_on_queue_and_audit(login, comment_in):
+    comment_in(CommentStatus.HELD, body="held today")
+    client = login("demo")
+    assert "held today" in client.get("/moderate/?since=2000-01-01").text
+    assert "held today" not in client.get("/moderate/?until=2000-01-01").text
+    for page in ("/moderate/?since=yesterday", "/moderate/audit?until=soon"):
+        response = client.get(page)
+        assert response.status_code == 400
+        assert "must be a date such as 2026-11-25" in response.text
