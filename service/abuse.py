@@ -7,8 +7,9 @@ The same text from many authors or on several sites is a spam wave: it raises th
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from service.errors import ApiError
@@ -24,24 +25,17 @@ REPEAT_SPAM_FLOOR = 0.95
 REPEAT_MIN_WORDS = 5
 
 
-def refuse_duplicate(
-    session: Session,
-    site_id: int,
-    fingerprint: str,
-    email_hash: str | None,
-    ip_hash: str,
-    window_seconds: int,
-) -> None:
-    """Raise 409 when this author (email, else IP) posted the same text here in the window."""
-    if window_seconds <= 0:
-        return
+def earlier_duplicate_query(
+    site_id: Any, fingerprint: Any, email_hash: Any | None, ip_hash: Any, since: Any
+) -> Select[tuple[int]]:
+    """The id of a comment this author (email, else IP) posted here with the same text since
+    ``since``; values or bind parameters."""
     author = (
         Comment.author_email_hash == email_hash
-        if email_hash
+        if email_hash is not None
         else (Comment.author_email_hash.is_(None)) & (Comment.ip_hash == ip_hash)
     )
-    since = utcnow() - timedelta(seconds=window_seconds)
-    earlier = session.scalar(
+    return (
         select(Comment.id)
         .where(
             Comment.site_id == site_id,
@@ -51,13 +45,15 @@ def refuse_duplicate(
         )
         .limit(1)
     )
-    if earlier is not None:
-        raise ApiError(
-            409,
-            "duplicate_comment",
-            "you posted this comment already; it is awaiting moderation",
-            {"body": "is the same as a comment you just posted"},
-        )
+
+
+def duplicate_comment_error() -> ApiError:
+    return ApiError(
+        409,
+        "duplicate_comment",
+        "you posted this comment already; it is awaiting moderation",
+        {"body": "is the same as a comment you just posted"},
+    )
 
 
 def repeat_post_boost(session: Session, comment: Comment) -> float | None:

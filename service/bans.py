@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from service.storage import Ban, Comment, Moderator, utcnow
@@ -43,15 +44,21 @@ def active_ban(
     session: Session, site_id: int, email_hash: str | None, ip_hash: str | None
 ) -> Ban | None:
     """The ban, if any, that covers this author on this site now."""
-    matches = []
-    if email_hash:
-        matches.append((Ban.kind == "email") & (Ban.value_hash == email_hash))
-    if ip_hash:
-        matches.append((Ban.kind == "ip") & (Ban.value_hash == ip_hash))
-    if not matches:
+    if not (email_hash or ip_hash):
         return None
-    now = utcnow()
-    return session.scalar(
+    return session.scalar(active_ban_query(site_id, email_hash or None, ip_hash or None, utcnow()))
+
+
+def active_ban_query(
+    site_id: Any, email_hash: Any | None, ip_hash: Any | None, now: Any
+) -> Select[tuple[Ban]]:
+    """The query for ``active_ban``; values or bind parameters, at least one of the hashes."""
+    matches = []
+    if email_hash is not None:
+        matches.append((Ban.kind == "email") & (Ban.value_hash == email_hash))
+    if ip_hash is not None:
+        matches.append((Ban.kind == "ip") & (Ban.value_hash == ip_hash))
+    return (
         select(Ban)
         .where(
             Ban.site_id == site_id,

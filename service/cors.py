@@ -13,8 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from service import db
-from service.api.requests import peek_site_slug
-from service.sites import find_site
+from service.api.requests import cached_site, peek_site_slug
 from service.storage import Comment, Site, Thread
 
 log = logging.getLogger(__name__)
@@ -42,10 +41,10 @@ def _addressed_slug() -> str | None:
 
 def origin_allowed(origin: str, slug: str | None) -> bool:
     """Whether ``origin`` is listed by site ``slug`` (by any site when the slug is unknown yet)."""
+    if slug is not None:
+        site = cached_site(slug)
+        return site is not None and origin in (site.allowed_origins or [])
     with db.session_scope() as session:
-        if slug is not None:
-            site = find_site(session, slug)
-            return site is not None and origin in (site.allowed_origins or [])
         # A preflight of a POST carries no body, so it cannot name its site: let through any
         # origin some site lists; the answer to the POST itself is then granted per site.
         return any(

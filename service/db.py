@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,11 +14,15 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, current_app
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).with_name("migrations")
+# A pooled connection idle this long is pinged before use (the database may have restarted);
+# busy connections are not, so the request path pays no extra round trip.
+IDLE_PING_SECONDS = 10.0
 
 
 class SchemaNotCurrent(RuntimeError):
@@ -35,13 +40,38 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
         url,
         pool_size=pool_size,
         max_overflow=10,
-        pool_pre_ping=True,
         connect_args={"connect_timeout": 5},
     )
+    event.listen(engine, "checkin", _stamp_checkin)
+    event.listen(engine, "checkout", _pinging_if_idle(engine.dialect))
     # gunicorn --preload checks the schema before forking its workers: a connection opened
     # then must never be shared by two processes (it corrupts both sessions under load).
     os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     return engine
+
+
+def _stamp_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _pinging_if_idle(dialect: Dialect) -> Callable[..., None]:
+    """Pessimistic disconnect handling for idle connections only.
+
+    A connection that fails its ping is discarded and the pool hands out a fresh one. One that
+    was busy a moment ago is trusted; should the database have gone away since, the statement
+    fails, SQLAlchemy invalidates the pool, and the request is answered 503.
+    """
+
+    def ping(dbapi_connection, record, _proxy) -> None:
+        checked_in = record.info.get("checked_in")
+        if checked_in is None or time.monotonic() - checked_in < IDLE_PING_SECONDS:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"idle connection failed its ping: {error}") from error
+
+    return ping
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -79,11 +109,20 @@ def check_schema(engine: Engine) -> None:
 
 def init_app(app: Flask, engine: Engine) -> None:
     app.extensions["sieve.engine"] = engine
+    app.extensions["sieve.autocommit"] = engine.execution_options(isolation_level="AUTOCOMMIT")
     app.extensions["sieve.sessions"] = sessionmaker(engine, expire_on_commit=False)
 
 
 def engine() -> Engine:
     return current_app.extensions["sieve.engine"]
+
+
+@contextmanager
+def autocommit() -> Iterator[Connection]:
+    """A connection on which each statement commits by itself: for the request path's single
+    statements, which then cost no BEGIN and COMMIT round trips."""
+    with current_app.extensions["sieve.autocommit"].connect() as connection:
+        yield connection
 
 
 @contextmanager

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 import redis
 from flask import Flask, Response, jsonify
+from flask_limiter.errors import RateLimitExceeded
+from limits.errors import StorageError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -77,13 +81,32 @@ def _render_http_exception(error: HTTPException) -> Response:
     for name, value in error.get_headers():
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value
+    if isinstance(error, RateLimitExceeded):
+        response.headers["Retry-After"] = str(_retry_after())
     return response
+
+
+def _retry_after() -> int:
+    """Seconds until the breached limit's window resets.
+
+    Asked of Redis only on a 429: limit headers on every answer would cost each accepted
+    comment another round trip, so Sieve sends none.
+    """
+    from service.extensions import limiter
+
+    try:
+        breached = limiter.current_limit
+        if breached is not None:
+            return max(1, math.ceil(breached.reset_at - time.time()))
+    except (redis.RedisError, OSError, StorageError) as error:
+        log.warning("retry-after unknown error=%s", type(error).__name__)
+    return 60
 
 
 def _render_database_error(error: Exception) -> Response:
     # Connection-level failures (server down or restarting, pool exhausted) are an outage the
-    # client may retry: 503, never a stack trace. The pool's pre-ping reconnects by itself once
-    # the server is back. Any other database error is a bug and stays a 500.
+    # client may retry: 503, never a stack trace. The pool reconnects by itself once the server
+    # is back (see service.db). Any other database error is a bug and stays a 500.
     outage = isinstance(error, OperationalError | InterfaceError | PoolTimeout) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     )

@@ -1,10 +1,9 @@
-"""Intake checks that decide a comment before any model sees it: bans, for now."""
+"""Deciding a comment at intake, before any model sees it (the guard, bans)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from service.bans import active_ban
 from service.status import CommentStatus, check_transition
 from service.storage import Comment, ModerationEvent, utcnow
 
@@ -30,12 +29,3 @@ def file_at_intake(
     comment.reason_codes = list(reasons)
     comment.decided_by = "guard"
     comment.decided_at = now
-
-
-def reject_if_banned(session: Session, comment: Comment) -> bool:
-    """Reject the comment of a banned author; True if it was."""
-    ban = active_ban(session, comment.site_id, comment.author_email_hash, comment.ip_hash)
-    if ban is None:
-        return False
-    file_at_intake(session, comment, CommentStatus.REJECTED, ("BANNED",))
-    return True

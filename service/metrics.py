@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import redis
 from flask import current_app
+from redis.client import Pipeline
 
 from service.queue import redis_connection
 
@@ -76,6 +77,13 @@ def record_scoring(outcomes: Sequence[object], seconds: float | None) -> None:
 
 def record_submission(site: str, outcome: str) -> None:
     count("sieve_submissions_total", {"site": site, "outcome": outcome})
+
+
+def submission_in(site: str, outcome: str) -> Callable[[Pipeline], object]:
+    """``record_submission`` as a command for a pipeline the caller sends anyway."""
+    field = _field("sieve_submissions_total", {"site": site, "outcome": outcome})
+    key = _key("counters")
+    return lambda pipeline: pipeline.hincrby(key, field, 1)
 
 
 def read(kind: str) -> dict[tuple[str, str], float]:

@@ -175,7 +175,7 @@ def _model() -> Iterator[Metric]:
 
 
 def _count_request(response: Response) -> Response:
-    if request.endpoint == "api.submit_comment":
+    if request.endpoint == "api.submit_comment" and not g.get("submission_counted"):
         known = response.status_code == 202 or g.get("site") is not None
         site = g.get("site_slug", "-") if known else "unknown"
         outcome = g.get("submission_outcome") or _OUTCOMES.get(response.status_code, "error")

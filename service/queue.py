@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import redis
 from flask import Flask, current_app
+from redis.client import Pipeline
 from rq import Callback, Queue, Retry
 from rq.job import Job
 
@@ -75,11 +76,16 @@ def jobs_of_comments(comment_ids: Sequence[int]) -> dict[int, str | None]:
     }
 
 
-def enqueue_scoring(comment_ids: Sequence[int], request_id: str | None = None) -> bool:
+def enqueue_scoring(
+    comment_ids: Sequence[int],
+    request_id: str | None = None,
+    also: Callable[[Pipeline], object] | None = None,
+) -> bool:
     """Queue the comments for scoring; False (logged) when Redis cannot take the job.
 
     The comments are already committed as pending, so a failed enqueue loses nothing: the
-    sweeper finds them in the database and queues them again.
+    sweeper finds them in the database and queues them again. ``also`` adds commands of the
+    caller's (a metric) to the same round trip.
     """
     ids = sorted(set(comment_ids))
     if not ids:
@@ -108,6 +114,8 @@ def enqueue_scoring(comment_ids: Sequence[int], request_id: str | None = None) -
             )
             for cid in ids:
                 pipeline.set(_job_of_key(queue.name, cid), job.id, ex=JOB_TTL + 3600)
+            if also is not None:
+                also(pipeline)
             pipeline.execute()
     except (redis.RedisError, OSError) as error:
         log.warning("enqueue failed comment_ids=%s error=%s", ids, error)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from service.status import PreModeration
 from service.storage import Site
+
+# How long a server process may answer from its copy of a site's settings. A change made in the
+# same process is seen at once; one made in another (the admin page served by another gunicorn
+# worker, `sieve sites add`) within this many seconds.
+SITE_CACHE_SECONDS = 5.0
+SITE_CACHE_SIZE = 1024
 
 # Approve below the first number, reject above the second, hold a human's attention between.
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
@@ -17,6 +27,63 @@ DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
 
 def find_site(session: Session, slug: str) -> Site | None:
     return session.scalar(select(Site).where(Site.slug == slug))
+
+
+class SiteCache:
+    """Sites by slug, for the request path: a comment costs no site query in the common case.
+
+    Unknown slugs are remembered too (as None), within a bounded size, so that a flood naming
+    made-up sites cannot make every request query. The cached ``Site`` objects are detached
+    snapshots: read them, never change them or add them to a session.
+    """
+
+    def __init__(self, ttl: float = SITE_CACHE_SECONDS, size: int = SITE_CACHE_SIZE) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[int, float, Site | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, slug: str, load: Callable[[str], Site | None]) -> Site | None:
+        now = time.monotonic()
+        entry = self._entries.get(slug)
+        if entry is not None and entry[0] == _generation and entry[1] > now:
+            return entry[2]
+        generation = _generation  # read before loading: a change meanwhile is not hidden
+        site = load(slug)
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.clear()
+            self._entries[slug] = (generation, now + self.ttl, site)
+        return site
+
+
+# Bumped whenever this process writes a site, which empties every SiteCache in the process.
+_generation = 0
+
+
+def _forget_sites() -> None:
+    global _generation
+    _generation += 1
+
+
+@event.listens_for(Session, "after_flush")
+def _sites_flushed(session: Session, _context: object) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(instance, Site) for instance in changed):
+        session.info["sieve.sites_changed"] = True
+        _forget_sites()
+
+
+@event.listens_for(Session, "after_commit")
+def _sites_committed(session: Session) -> None:
+    # Again at commit: a request may have cached the old row between the flush and the commit.
+    if session.info.pop("sieve.sites_changed", False):
+        _forget_sites()
+
+
+@event.listens_for(Session, "after_rollback")
+def _sites_rolled_back(session: Session) -> None:
+    session.info.pop("sieve.sites_changed", None)
 
 
 def ensure_site(

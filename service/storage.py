@@ -125,7 +125,7 @@ class Comment(Base):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
-    # The top-level comment of this reply tree (itself for a top-level comment).
+    # The top-level comment of a reply's tree; NULL for a top-level comment.
     root_id: Mapped[int | None] = mapped_column(Id)
     depth: Mapped[int] = mapped_column(Integer, default=0)
     author_name: Mapped[str] = mapped_column(String(200))

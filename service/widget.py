@@ -15,12 +15,8 @@ from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
-from sqlalchemy.orm import Session
 
-from service.guard import file_at_intake
 from service.privacy import keyed_hash
-from service.status import CommentStatus
-from service.storage import Comment
 from service.validation import Submission
 
 log = logging.getLogger(__name__)
@@ -96,8 +92,3 @@ def guard_reasons(secret: str, submission: Submission, now: float | None = None)
         elif (time.time() if now is None else now) - issued_ms / 1000 < MIN_SUBMIT_SECONDS:
             reasons.append("TOO_FAST")
     return tuple(reasons)
-
-
-def file_as_spam(session: Session, comment: Comment, reasons: tuple[str, ...]) -> None:
-    """Decide a just-stored comment as spam on the guard's word, with its audit event."""
-    file_at_intake(session, comment, CommentStatus.SPAM, reasons)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Response, g, jsonify, request, url_for
+from flask import Response, current_app, g, jsonify, request, url_for
 
-from service import db
-from service.abuse import refuse_duplicate
+from service import db, metrics
 from service.api import api
 from service.api.requests import (
     addressed_site,
@@ -19,15 +18,13 @@ from service.api.requests import (
 )
 from service.errors import ApiError
 from service.extensions import client_ip, limiter
-from service.fingerprint import text_fingerprint
-from service.guard import reject_if_banned
-from service.intake import SubmitterContext, store_comment
+from service.intake import SubmitterContext, ThreadIds, store_submission
 from service.privacy import email_hash, ip_hash
 from service.queue import enqueue_scoring
 from service.status import CommentStatus
 from service.storage import Comment
 from service.validation import parse_submission, text_problem
-from service.widget import MIN_SUBMIT_SECONDS, file_as_spam, guard_reasons, issue_render_token
+from service.widget import MIN_SUBMIT_SECONDS, guard_reasons, issue_render_token
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +60,10 @@ def _email_key() -> str:
     return f"{settings().rate_limit_key_prefix}:email:{hashed}"
 
 
+def _thread_ids() -> ThreadIds:
+    return current_app.extensions.setdefault("sieve.thread_ids", ThreadIds())
+
+
 def _global_key() -> str:
     return f"{settings().rate_limit_key_prefix}:global"
 
@@ -90,34 +91,39 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
         referrer=request.headers.get("Referer"),
         request_id=request_id(),
     )
-    caught = guard_reasons(secret, submission)
-    g.submission_outcome = "guarded" if caught else "accepted"  # for /metrics
-    with db.session_scope() as session:
-        refuse_duplicate(
-            session,
-            site.id,
-            text_fingerprint(submission.body),
-            email_hash(secret, submission.author_email) if submission.author_email else None,
-            context.ip_hash,
-            settings().duplicate_window,
-        )
-        comment = store_comment(session, site, submission, context, secret)
-        if caught:
-            file_as_spam(session, comment, caught)
-        elif reject_if_banned(session, comment):
-            caught = ("BANNED",)
+    guard = guard_reasons(secret, submission)
+    g.submission_outcome = "guarded" if guard else "accepted"  # for /metrics
+    stored = store_submission(
+        site,
+        submission,
+        context,
+        secret=secret,
+        duplicate_window=settings().duplicate_window,
+        guard=guard,
+        threads=_thread_ids(),
+    )
+    caught = stored.decided
     # A bot or a banned author gets the same answer as anyone, but costs no scoring.
-    queued = False if caught else enqueue_scoring([comment.id], request_id=context.request_id)
+    queued = not caught and enqueue_scoring(
+        [stored.comment_id],
+        request_id=request_id(),
+        also=metrics.submission_in(site.slug, "accepted"),  # one round trip for both
+    )
+    g.submission_counted = queued
     log.info(
         "comment accepted comment_id=%s site=%s queued=%s guard=%s request_id=%s",
-        comment.id,
+        stored.comment_id,
         site.slug,
         queued,
         ",".join(caught) or "-",
         context.request_id,
     )
-    location = url_for("api.comment_status", comment_id=comment.id)
-    body = {"id": comment.id, "status": CommentStatus.PENDING.value, "links": {"self": location}}
+    location = url_for("api.comment_status", comment_id=stored.comment_id)
+    body = {
+        "id": stored.comment_id,
+        "status": CommentStatus.PENDING.value,
+        "links": {"self": location},
+    }
     return jsonify(body), 202, {"Location": location}
 
 

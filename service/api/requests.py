@@ -11,7 +11,7 @@ from flask import current_app, g, request
 from service import db
 from service.errors import ApiError
 from service.settings import Settings
-from service.sites import find_site
+from service.sites import SiteCache, find_site
 from service.storage import Site
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -47,17 +47,28 @@ def peek_site_slug() -> str:
     return g.site_slug
 
 
+def _load_site(slug: str) -> Site | None:
+    with db.session_scope() as session:
+        return find_site(session, slug)
+
+
+def cached_site(slug: str) -> Site | None:
+    """The site with this slug, from this process's copy when it is fresh (see SiteCache)."""
+    cache = current_app.extensions.get("sieve.site_cache")
+    if cache is None:
+        cache = current_app.extensions.setdefault("sieve.site_cache", SiteCache())
+    return cache.get(slug, _load_site)
+
+
 def addressed_site() -> Site | None:
     """The site named in the body, looked up once per request."""
     if "site" not in g:
-        with db.session_scope() as session:
-            g.site = find_site(session, peek_site_slug())
+        g.site = cached_site(peek_site_slug())
     return g.site
 
 
 def require_site(slug: str) -> Site:
-    with db.session_scope() as session:
-        site = find_site(session, slug)
+    site = cached_site(slug)
     if site is None:
         raise ApiError(404, "site_not_found", f"there is no site {slug!r} on this server")
     return site

@@ -1,0 +1,24 @@
+"""top-level comments have no root_id (they were their own root)
+
+Intake now writes a comment with one INSERT, so a top-level comment's root_id is NULL rather
+than its own id (which is only known after the insert). Older rows are brought in line.
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-11-25
+"""
+
+from alembic import op
+
+revision = "0004"
+down_revision = "0003"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("UPDATE comments SET root_id = NULL WHERE root_id = id")
+
+
+def downgrade() -> None:
+    op.execute("UPDATE comments SET root_id = id WHERE root_id IS NULL")
