@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA   ?= var
 
-.PHONY: run test test-embedded lint format bench train clean chromium
+.PHONY: run test test-embedded lint format bench bench-intake train clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,15 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: $(VENV)/.installed-dev
+# The intake benchmarks load the server with wrk; installed only when missing (needs root).
+/usr/bin/wrk:
+	apt-get update && apt-get install -y wrk
+
+bench: $(VENV)/.installed-dev /usr/bin/wrk
 	$(BIN)/python bench/run_all.py
+
+bench-intake: $(VENV)/.installed-dev /usr/bin/wrk
+	$(BIN)/python bench/run_all.py --intake-only
 
 train: $(VENV)/.installed
 	$(BIN)/sieve model train --data ../shared/data --set-latest

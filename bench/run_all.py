@@ -94,7 +94,7 @@ def wait_for_workers(stack: Stack, count: int) -> None:
     connection.close()
 
 
-def run_service_benchmarks(workdir: Path) -> list[tuple[str, str, str]]:
+def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     stack = Stack(workdir)
     decisions = Decisions(stack.database_url)
@@ -114,6 +114,8 @@ def run_service_benchmarks(workdir: Path) -> list[tuple[str, str, str]]:
             )
         ratio = sieve_intake["accepted_per_s"] / naive_intake["accepted_per_s"]
         rows.append(("intake ratio Sieve / naive", f"{ratio:.2f}x", "target >= 1.0x"))
+        if intake_only:
+            return rows
 
         decisions.settle_all()
         stack.start_workers("sieve-worker", WORKERS)
@@ -177,6 +179,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-classifier", action="store_true")
     parser.add_argument("--skip-queue", action="store_true")
+    parser.add_argument(
+        "--intake-only", action="store_true", help="only the two intake runs (about 40 s)"
+    )
     parser.add_argument("--queue-comments", type=int, default=100_000)
     args = parser.parse_args()
     started = time.monotonic()
@@ -188,12 +193,15 @@ def main() -> int:
         flush=True,
     )
     # Kept after the run: the servers' logs are there.
-    rows = run_service_benchmarks(Path(tempfile.mkdtemp(prefix="sieve-bench-")))
+    workdir = Path(tempfile.mkdtemp(prefix="sieve-bench-"))
+    rows = run_service_benchmarks(workdir, intake_only=args.intake_only)
     width = max(len(name) for name, _, _ in rows)
     for name, figure, detail in rows:
         print(f"{name:<{width}}  {figure:>20}  {detail}")
     print(flush=True)
     python = sys.executable
+    if args.intake_only:
+        return 0
     if not args.skip_classifier:
         subprocess.run([python, str(REPO / "bench" / "classifier.py")], check=True)
     if not args.skip_queue:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import time
 
 import redis
@@ -97,7 +96,7 @@ def _retry_after() -> int:
     try:
         breached = limiter.current_limit
         if breached is not None:
-            return max(1, math.ceil(breached.reset_at - time.time()))
+            return max(1, int(breached.reset_at - time.time()))
     except (redis.RedisError, OSError, StorageError) as error:
         log.warning("retry-after unknown error=%s", type(error).__name__)
     return 60

@@ -11,4 +11,6 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
-limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=True)
+# No limit headers: they cost every answer a Redis round trip; a 429 still says Retry-After
+# (see service.errors).
+limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=False)

@@ -118,6 +118,8 @@ class Comment(Base):
         Index("ix_comments_status_priority", "status", "priority", "id"),
         # Grouping near-duplicates (a spam wave) among held comments.
         Index("ix_comments_status_fingerprint", "status", "fingerprint"),
+        # The duplicate and repeat-post checks: the same text lately.
+        Index("ix_comments_fingerprint_created", "fingerprint", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
