@@ -74,7 +74,7 @@ class Stack:
     def start_web(self, name: str, app: str, port: int, web_workers: int, **env: str) -> str:
         command = [
             sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(web_workers), "--threads", os.environ.get("BENCH_THREADS", "4"), "--preload",
+            "--workers", str(web_workers), "--threads", "4", "--preload",
             "--pythonpath", str(REPO / "bench"), app,
         ]  # fmt: skip
         self._spawn(name, command, env)

@@ -51,7 +51,8 @@ class Stored:
 class ThreadIds:
     """Thread ids by (site id, key), for threads that need no update (title and URL known).
 
-    Threads are only ever deleted with their site, so an id once seen stays valid.
+    Threads are only ever deleted with their site; an INSERT naming a thread that is gone fails
+    its foreign key, and the caller forgets the id and looks again.
     """
 
     def __init__(self, size: int = THREAD_CACHE_SIZE) -> None:
@@ -62,7 +63,12 @@ class ThreadIds:
     def get(self, site_id: int, key: str) -> int | None:
         return self._ids.get((site_id, key))
 
+    def forget(self, site_id: int, key: str) -> None:
+        with self._lock:
+            self._ids.pop((site_id, key), None)
+
     def remember(self, thread: Thread) -> None:
+        """Remember a committed thread (never one whose transaction may still roll back)."""
         if not (thread.title and thread.url):
             return  # a later submission may still fill them in
         with self._lock:
@@ -123,11 +129,14 @@ def store_submission(
             raise duplicate_comment_error()
         decided = guard or (("BANNED",) if ban is not None else ())
         if values["thread_id"] is not None and submission.parent_id is None and not decided:
-            return Stored(connection.execute(_INSERT, values).scalar_one(), ())
+            try:
+                return Stored(connection.execute(_INSERT, values).scalar_one(), ())
+            except IntegrityError:
+                # The remembered thread is gone (its site was deleted): look it up afresh.
+                threads.forget(site.id, submission.thread)
     # A new thread, a reply, or a comment decided here: one transaction, with its audit event.
     with db.session_scope() as session:
         thread = get_or_create_thread(session, site, submission)
-        threads.remember(thread)
         parent = _parent(session, thread.id, submission.parent_id)
         values["thread_id"] = thread.id
         if parent is not None:
@@ -138,6 +147,8 @@ def store_submission(
         if decided:
             status = CommentStatus.SPAM if guard else CommentStatus.REJECTED
             file_at_intake(session, session.get_one(Comment, comment_id), status, decided)
+    # Only once committed: another request must never insert into a thread not there yet.
+    threads.remember(thread)
     return Stored(comment_id, decided)
 
 
