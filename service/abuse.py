@@ -68,14 +68,13 @@ def repeat_post_boost(session: Session, comment: Comment) -> float | None:
         Comment.id != comment.id,
         Comment.created_at >= utcnow() - REPEAT_WINDOW,
     )
-    authors = session.scalar(
-        select(func.count(func.distinct(author))).where(*recent, author != own)
-    )
-    sites = session.scalar(
-        select(func.count(func.distinct(Comment.site_id))).where(
-            *recent, Comment.site_id != comment.site_id
-        )
-    )
+    # One round trip for both counts: the worker asks this of every comment it scores.
+    authors, sites = session.execute(
+        select(
+            func.count(func.distinct(author)).filter(author != own),
+            func.count(func.distinct(Comment.site_id)).filter(Comment.site_id != comment.site_id),
+        ).where(*recent)
+    ).one()
     if (authors or 0) >= REPEAT_AUTHORS or (sites or 0) >= REPEAT_SITES:
         return REPEAT_SPAM_FLOOR
     return None

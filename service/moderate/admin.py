@@ -12,7 +12,7 @@ from service.auth import admin_required
 from service.moderate import moderate
 from service.policy import LABEL_CODES
 from service.settings import SettingsError, parse_rate
-from service.sites import find_site, site_thresholds
+from service.sites import SITE_CACHE_SECONDS, find_site, site_thresholds
 from service.status import PreModeration
 from service.storage import Site
 
@@ -93,7 +93,10 @@ def site_settings(slug: str) -> str | Response:
             abort(404)
         errors = parse_site_form(site) if request.method == "POST" else {}
         if request.method == "POST" and not errors:
-            flash(f"Settings of {site.slug} saved.")
+            flash(
+                f"Settings of {site.slug} saved. Every server process uses them within "
+                f"{SITE_CACHE_SECONDS:.0f} seconds."
+            )
             return redirect(url_for("moderate.site_settings", slug=slug))
         if errors:
             session.rollback()
