@@ -5,7 +5,7 @@ submit->decision latency from stored timestamps), a steady 200 comments/s for 30
 the classifier and moderation-queue benchmarks. Everything runs on a private Redis and a database
 of its own (created and dropped here); the shared servers are left alone.
 
-    .venv/bin/python bench/run_all.py [--skip-classifier] [--queue-comments 100000]
+    .venv/bin/python bench/run_all.py [--skip-classifier] [--skip-queue] [--intake-only]
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ def main() -> int:
     parser.add_argument(
         "--intake-only", action="store_true", help="only the two intake runs (about 40 s)"
     )
-    parser.add_argument("--queue-comments", type=int, default=100_000)
+    parser.add_argument("--queue-comments", type=int, default=1_000_000)
     args = parser.parse_args()
     started = time.monotonic()
     print(

@@ -6,6 +6,7 @@ The same text from many authors or on several sites is a spam wave: it raises th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -58,23 +59,34 @@ def duplicate_comment_error() -> ApiError:
 
 def repeat_post_boost(session: Session, comment: Comment) -> float | None:
     """The spam floor for a text that many other authors or sites posted lately; else None."""
+    return repeat_post_floors(session, [comment]).get(comment.id)
+
+
+def repeat_post_floors(session: Session, comments: Sequence[Comment]) -> dict[int, float]:
+    """``repeat_post_boost`` for a batch, in one query: the comments given a floor, by id."""
     # Short stock phrases ("Thanks!", "Great post") are repeated by honest readers everywhere.
-    if not comment.fingerprint or len(comment.body.split()) < REPEAT_MIN_WORDS:
-        return None
+    candidates = [c for c in comments if c.fingerprint and len(c.body.split()) >= REPEAT_MIN_WORDS]
+    if not candidates:
+        return {}
     author = func.coalesce(Comment.author_email_hash, Comment.ip_hash)
-    own = comment.author_email_hash or comment.ip_hash or ""
-    recent = (
-        Comment.fingerprint == comment.fingerprint,
-        Comment.id != comment.id,
-        Comment.created_at >= utcnow() - REPEAT_WINDOW,
+    # Who posted each text lately, and where: one row per (text, author, site).
+    seen: dict[str, list[tuple[str | None, int]]] = {}
+    rows = session.execute(
+        select(Comment.fingerprint, author, Comment.site_id)
+        .where(
+            Comment.fingerprint.in_({c.fingerprint for c in candidates}),
+            Comment.created_at >= utcnow() - REPEAT_WINDOW,
+        )
+        .group_by(Comment.fingerprint, author, Comment.site_id)
     )
-    # One round trip for both counts: the worker asks this of every comment it scores.
-    authors, sites = session.execute(
-        select(
-            func.count(func.distinct(author)).filter(author != own),
-            func.count(func.distinct(Comment.site_id)).filter(Comment.site_id != comment.site_id),
-        ).where(*recent)
-    ).one()
-    if (authors or 0) >= REPEAT_AUTHORS or (sites or 0) >= REPEAT_SITES:
-        return REPEAT_SPAM_FLOOR
-    return None
+    for fingerprint, poster, site_id in rows:
+        seen.setdefault(fingerprint, []).append((poster, site_id))
+    floors = {}
+    for comment in candidates:
+        own = comment.author_email_hash or comment.ip_hash or ""
+        posts = seen.get(comment.fingerprint or "", [])
+        authors = {poster for poster, _ in posts if poster != own}
+        sites = {site_id for _, site_id in posts if site_id != comment.site_id}
+        if len(authors) >= REPEAT_AUTHORS or len(sites) >= REPEAT_SITES:
+            floors[comment.id] = REPEAT_SPAM_FLOOR
+    return floors

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service import db
 from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent
+from service.storage import Comment, ModerationEvent, utcnow
 from tests.test_api_comments import GOOD
 
 BENIGN = "Great article, thanks for explaining how the cache invalidation works."
@@ -78,6 +78,28 @@ def test_a_job_never_overrides_a_moderator(app, client):
         session.get(Comment, comment_id).status = CommentStatus.APPROVED
     assert score_comments([comment_id]) == {}
     assert stored(app, comment_id).status is CommentStatus.APPROVED
+
+
+def test_a_batch_write_skips_the_comment_a_moderator_decided_meanwhile(app, client):
+    """The moderator wins a race with a batch: only the still-pending comments are written."""
+    from worker.scoring import Change, _decide_pending
+
+    raced, calm = submit(client, SPAM), submit(client, BENIGN)
+    with app.app_context(), db.session_scope() as session:
+        session.get(Comment, raced).status = CommentStatus.APPROVED  # after the worker read it
+    changes = [
+        Change(cid, CommentStatus.SPAM, reason="SPAM", values={"reason_codes": ["SPAM"]})
+        for cid in (raced, calm)
+    ]
+    with app.app_context(), db.session_scope() as session:
+        written = _decide_pending(
+            session, changes, actor="model:test", action="score", now=utcnow()
+        )
+
+    assert written == {calm}
+    assert stored(app, raced).status is CommentStatus.APPROVED and events(app, raced) == []
+    assert stored(app, calm).status is CommentStatus.SPAM
+    assert [e.to_status for e in events(app, calm)] == [CommentStatus.SPAM]
 
 
 def test_one_job_scores_several_comments(app, client):

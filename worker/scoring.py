@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import Classifier, Judgement
-from service.abuse import repeat_post_boost
+from service.abuse import repeat_post_floors
 from service.policy import Decision, blocked_codes, decide
 from service.sites import site_thresholds
 from service.status import CommentStatus, PreModeration, check_transition
@@ -46,43 +46,52 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
     if not comments:
         return []
     judgements = classifier.score([comment.body for comment in comments])
+    # Every decision first (they read the database), then all the writes together.
+    floors = repeat_post_floors(session, comments)
+    decisions = [
+        _decision(session, c, j, floors.get(c.id))
+        for c, j in zip(comments, judgements, strict=True)
+    ]
     now = utcnow()
-    outcomes = []
-    for comment, judgement in zip(comments, judgements, strict=True):
-        decision = _decision(session, comment, judgement)
+    changes = []
+    for comment, judgement, decision in zip(comments, judgements, decisions, strict=True):
         check_transition(CommentStatus.PENDING, decision.status)
-        changed = _decide_pending(
-            session,
-            comment.id,
-            decision.status,
-            actor=f"model:{classifier.version}",
-            action="score",
-            reason=",".join(decision.reason_codes) or None,
-            now=now,
-            scores={label: round(p, 6) for label, p in judgement.labels.items()},
-            model_version=classifier.version,
-            reason_codes=list(decision.reason_codes),
-            explanation=[reason.to_dict() for reason in judgement.reasons],
-            priority=round(max(judgement.labels.values(), default=0.0), 6),
-            decided_by="model",
+        changes.append(
+            Change(
+                comment.id,
+                decision.status,
+                reason=",".join(decision.reason_codes) or None,
+                values={
+                    "scores": {label: round(p, 6) for label, p in judgement.labels.items()},
+                    "model_version": classifier.version,
+                    "reason_codes": list(decision.reason_codes),
+                    "explanation": [reason.to_dict() for reason in judgement.reasons],
+                    "priority": round(max(judgement.labels.values(), default=0.0), 6),
+                    "decided_by": "model",
+                },
+            )
         )
-        if not changed:
-            continue
-        outcomes.append(
-            Outcome(comment.id, decision.status, decision.reason_codes, judgement.labels)
-        )
-    return outcomes
+    changed = _decide_pending(
+        session, changes, actor=f"model:{classifier.version}", action="score", now=now
+    )
+    return [
+        Outcome(comment.id, decision.status, decision.reason_codes, judgement.labels)
+        for comment, judgement, decision in zip(comments, judgements, decisions, strict=True)
+        if comment.id in changed
+    ]
 
 
-def _decision(session: Session, comment: Comment, judgement: Judgement) -> Decision:
+def _decision(
+    session: Session, comment: Comment, judgement: Judgement, repeat_floor: float | None
+) -> Decision:
     site = comment.thread.site
     if blocked := blocked_codes(comment.body, site.blocked_words, site.blocked_domains):
         return Decision(CommentStatus.REJECTED, blocked)
     scores = dict(judgement.labels)
     signal_codes = tuple(dict.fromkeys(reason.code for reason in judgement.reasons))
     # The same text from many authors or sites is a campaign, whatever its words.
-    if (floor := repeat_post_boost(session, comment)) is not None:
-        scores["spam"] = max(scores.get("spam", 0.0), floor)
+    if repeat_floor is not None:
+        scores["spam"] = max(scores.get("spam", 0.0), repeat_floor)
         signal_codes = ("REPEAT_POST", *signal_codes)
     new_author = site.premoderation is PreModeration.NEW_AUTHORS and _is_new_author(
         session, comment
@@ -128,60 +137,92 @@ def settle_unscored(session: Session, ids: Sequence[int]) -> list[Outcome]:
         .options(joinedload(Comment.thread).joinedload(Thread.site))
         .order_by(Comment.id)
     ).unique()
-    now = utcnow()
-    outcomes = []
+    changes = []
     for comment in comments:
         choice = comment.thread.site.scoring_failure
         status = CommentStatus.APPROVED if choice == "approve" else CommentStatus.HELD
-        changed = _decide_pending(
-            session,
-            comment.id,
-            status,
-            actor="system",
-            action="scoring_failed",
-            reason=SCORING_FAILED,
-            now=now,
-            reason_codes=[SCORING_FAILED],
-            decided_by="system",
-        )
-        if not changed:
-            continue
-        outcomes.append(Outcome(comment.id, status, (SCORING_FAILED,)))
-    return outcomes
+        values = {"reason_codes": [SCORING_FAILED], "decided_by": "system"}
+        changes.append(Change(comment.id, status, reason=SCORING_FAILED, values=values))
+    changed = _decide_pending(
+        session, changes, actor="system", action="scoring_failed", now=utcnow()
+    )
+    return [
+        Outcome(change.comment_id, change.status, (SCORING_FAILED,))
+        for change in changes
+        if change.comment_id in changed
+    ]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A decision to write: the new status, the audit event's reason, the columns to set."""
+
+    comment_id: int
+    status: CommentStatus
+    reason: str | None
+    values: Mapping[str, object]
 
 
 def _decide_pending(
-    session: Session,
-    comment_id: int,
-    status: CommentStatus,
-    *,
-    actor: str,
-    action: str,
-    reason: str | None,
-    now: datetime,
-    **values: object,
-) -> bool:
-    """Decide a comment only while it is still pending, with its audit event; False if it was not.
+    session: Session, changes: Sequence[Change], *, actor: str, action: str, now: datetime
+) -> set[int]:
+    """Decide comments only while they are still pending, each with its audit event; the ids of
+    those decided.
 
     The conditional UPDATE is what makes a repeated or concurrent job harmless: whoever decides
-    first wins, and nobody overrides a moderator.
+    first wins, and nobody overrides a moderator. The whole batch is one executemany; only when
+    some row was no longer pending does a query ask which rows this call wrote.
     """
-    changed = session.execute(
-        update(Comment)
-        .where(Comment.id == comment_id, Comment.status == CommentStatus.PENDING)
-        .values(status=status, decided_at=now, **values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if changed:
-        session.add(
-            ModerationEvent(
-                comment_id=comment_id,
-                actor=actor,
-                action=action,
-                from_status=CommentStatus.PENDING,
-                to_status=status,
-                reason=reason,
-                created_at=now,
+    if not changes:
+        return set()
+    table = Comment.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("comment_id"), table.c.status == CommentStatus.PENDING)
+        .values(
+            status=bindparam("new_status"),
+            decided_at=bindparam("now"),
+            # Named apart from the columns: SQLAlchemy reserves those names for itself.
+            **{name: bindparam(f"set_{name}") for name in changes[0].values},
+        )
+    )
+
+    def params(change: Change) -> dict[str, object]:
+        return {
+            "comment_id": change.comment_id,
+            "new_status": change.status,
+            "now": now,
+            **{f"set_{name}": value for name, value in change.values.items()},
+        }
+
+    rows = session.execute(statement, [params(change) for change in changes]).rowcount
+    if rows == len(changes) and session.get_bind().dialect.supports_sane_multi_rowcount:
+        decided = list(changes)
+    else:
+        # Some row was decided by someone else first: ours are those stamped with this `now`.
+        ours = set(
+            session.scalars(
+                select(table.c.id).where(
+                    table.c.id.in_([change.comment_id for change in changes]),
+                    table.c.decided_at == now,
+                )
             )
         )
-    return bool(changed)
+        decided = [change for change in changes if change.comment_id in ours]
+    if decided:
+        session.execute(
+            insert(ModerationEvent),
+            [
+                {
+                    "comment_id": change.comment_id,
+                    "actor": actor,
+                    "action": action,
+                    "from_status": CommentStatus.PENDING,
+                    "to_status": change.status,
+                    "reason": change.reason,
+                    "created_at": now,
+                }
+                for change in decided
+            ],
+        )
+    return {change.comment_id for change in decided}
