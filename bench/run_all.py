@@ -24,7 +24,11 @@ from sqlalchemy import create_engine, text
 from stack import REPO, Stack
 
 INTAKE_SECONDS = 10
-WEB_WORKERS = 2
+# Four processes of two threads, for Sieve and the naive endpoint alike. With two of four, wrk's
+# 16 keep-alive connections were often split unevenly between the two processes, one of them
+# was left doing most of the work on one core, and the figures swung by a third from run to run.
+WEB_WORKERS = 4
+WEB_THREADS = 2
 WORKERS = 2
 
 
@@ -102,8 +106,10 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
     stack = Stack(workdir)
     decisions = Decisions(stack.database_url)
     try:
-        naive = stack.start_web("naive-web", "naive:app", 8101, WEB_WORKERS, SIEVE_QUEUE="naive")
-        base = stack.start_web("sieve-web", "service.wsgi:app", 8102, WEB_WORKERS)
+        naive = stack.start_web(
+            "naive-web", "naive:app", 8101, WEB_WORKERS, WEB_THREADS, SIEVE_QUEUE="naive"
+        )
+        base = stack.start_web("sieve-web", "service.wsgi:app", 8102, WEB_WORKERS, WEB_THREADS)
         naive_intake = wrk(naive, INTAKE_SECONDS, workdir)
         stack.stop("naive-web")
         burst = decisions.mark()
@@ -154,12 +160,14 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
                 f"errors {sent['errors']} {sent['first_error'] or ''}, decided {calm['decided']}",
             )
         )
+        web_rss, web_pss = stack.memory_mb("sieve-web")
+        workers_rss, workers_pss = stack.memory_mb("sieve-worker")
         rows.append(
             (
-                "memory after the runs (RSS)",
-                f"web {stack.rss_mb('sieve-web'):.0f} MB",
-                f"{WORKERS} workers {stack.rss_mb('sieve-worker'):.0f} MB "
-                f"(gunicorn {WEB_WORKERS} processes + master)",
+                "memory after the runs (PSS)",
+                f"web {web_pss:.0f} MB",
+                f"{WORKERS} workers {workers_pss:.0f} MB; RSS web {web_rss:.0f} MB, workers "
+                f"{workers_rss:.0f} MB (gunicorn {WEB_WORKERS} processes + master)",
             )
         )
         stack.stop("sieve-worker")
@@ -203,7 +211,8 @@ def main() -> int:
     print(
         f"Sieve benchmarks: {os.cpu_count()} cores, "
         f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB; "
-        f"gunicorn gthread {WEB_WORKERS} workers x 4 threads; wrk {' '.join(WRK_FLAGS)}; "
+        f"gunicorn gthread {WEB_WORKERS} workers x {WEB_THREADS} threads; "
+        f"wrk {' '.join(WRK_FLAGS)}; "
         f"PostgreSQL + private redis-server (unix socket); rate limits 1000000/minute\n",
         flush=True,
     )

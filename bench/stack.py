@@ -71,10 +71,12 @@ class Stack:
         with app.app_context():
             db.engine().dispose()
 
-    def start_web(self, name: str, app: str, port: int, web_workers: int, **env: str) -> str:
+    def start_web(
+        self, name: str, app: str, port: int, web_workers: int, threads: int, **env: str
+    ) -> str:
         command = [
             sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(web_workers), "--threads", "4", "--preload",
+            "--workers", str(web_workers), "--threads", str(threads), "--preload",
             "--pythonpath", str(REPO / "bench"), app,
         ]  # fmt: skip
         self._spawn(name, command, env)
@@ -105,16 +107,23 @@ class Stack:
                 start_new_session=True,
             )
 
-    def rss_mb(self, prefix: str) -> float:
-        """Resident memory of the named processes and their children."""
+    def memory_mb(self, prefix: str) -> tuple[float, float]:
+        """Resident (RSS) and proportional (PSS) memory of the named processes and children.
+
+        PSS shares each page among the processes mapping it: gunicorn's preloaded workers share
+        most of their pages with the master, which RSS counts once per process.
+        """
         pids = [p.pid for name, p in self.processes.items() if name.startswith(prefix)]
-        total = 0
+        rss = pss = 0
         for pid in pids:
             group = subprocess.run(
-                ["ps", "-o", "rss=", "-g", str(pid)], capture_output=True, text=True
+                ["ps", "-o", "pid=,rss=", "-g", str(pid)], capture_output=True, text=True
             ).stdout
-            total += sum(int(value) for value in group.split())
-        return total / 1024
+            for line in group.splitlines():
+                member, resident = (int(value) for value in line.split())
+                rss += resident
+                pss += _pss_kb(member)
+        return rss / 1024, pss / 1024
 
     def stop(self, prefix: str) -> None:
         for name in [n for n in self.processes if n.startswith(prefix)]:
@@ -133,3 +142,13 @@ class Stack:
         with self.admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    return next(
+        (int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0
+    )
