@@ -63,30 +63,44 @@ def repeat_post_boost(session: Session, comment: Comment) -> float | None:
 
 
 def repeat_post_floors(session: Session, comments: Sequence[Comment]) -> dict[int, float]:
-    """``repeat_post_boost`` for a batch, in one query: the comments given a floor, by id."""
+    """``repeat_post_boost`` for a batch: the comments given a floor, by id.
+
+    Two queries a batch, each returning at most a handful of rows a text however big the wave:
+    one more distinct author (or site) than the threshold is enough to know, since at most one
+    of them is the comment's own.
+    """
     # Short stock phrases ("Thanks!", "Great post") are repeated by honest readers everywhere.
     candidates = [c for c in comments if c.fingerprint and len(c.body.split()) >= REPEAT_MIN_WORDS]
     if not candidates:
         return {}
-    author = func.coalesce(Comment.author_email_hash, Comment.ip_hash)
-    # Who posted each text lately, and where: one row per (text, author, site).
-    seen: dict[str, list[tuple[str | None, int]]] = {}
-    rows = session.execute(
-        select(Comment.fingerprint, author, Comment.site_id)
-        .where(
-            Comment.fingerprint.in_({c.fingerprint for c in candidates}),
-            Comment.created_at >= utcnow() - REPEAT_WINDOW,
-        )
-        .group_by(Comment.fingerprint, author, Comment.site_id)
+    recent = (
+        Comment.fingerprint.in_({c.fingerprint for c in candidates}),
+        Comment.created_at >= utcnow() - REPEAT_WINDOW,
     )
-    for fingerprint, poster, site_id in rows:
-        seen.setdefault(fingerprint, []).append((poster, site_id))
+    author = func.coalesce(Comment.author_email_hash, Comment.ip_hash)
+    authors = _a_few_per_text(session, author, recent, REPEAT_AUTHORS + 1)
+    sites = _a_few_per_text(session, Comment.site_id, recent, REPEAT_SITES + 1)
     floors = {}
     for comment in candidates:
-        own = comment.author_email_hash or comment.ip_hash or ""
-        posts = seen.get(comment.fingerprint or "", [])
-        authors = {poster for poster, _ in posts if poster != own}
-        sites = {site_id for _, site_id in posts if site_id != comment.site_id}
-        if len(authors) >= REPEAT_AUTHORS or len(sites) >= REPEAT_SITES:
+        own = comment.author_email_hash or comment.ip_hash
+        others = {a for a in authors.get(comment.fingerprint, ()) if a is not None and a != own}
+        elsewhere = {s for s in sites.get(comment.fingerprint, ()) if s != comment.site_id}
+        if len(others) >= REPEAT_AUTHORS or len(elsewhere) >= REPEAT_SITES:
             floors[comment.id] = REPEAT_SPAM_FLOOR
     return floors
+
+
+def _a_few_per_text(
+    session: Session, column: Any, recent: tuple[Any, ...], most: int
+) -> dict[str, list[Any]]:
+    """Up to ``most`` distinct values of ``column`` per fingerprint among recent comments."""
+    distinct = select(Comment.fingerprint, column.label("value")).where(*recent).distinct()
+    inner = distinct.subquery()
+    rank = func.row_number().over(partition_by=inner.c.fingerprint, order_by=inner.c.value)
+    ranked = select(inner.c.fingerprint, inner.c.value, rank.label("n")).subquery()
+    found: dict[str, list[Any]] = {}
+    for fingerprint, value in session.execute(
+        select(ranked.c.fingerprint, ranked.c.value).where(ranked.c.n <= most)
+    ):
+        found.setdefault(fingerprint, []).append(value)
+    return found

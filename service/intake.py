@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import Select, bindparam, insert, null, select
+from sqlalchemy import Connection, Select, bindparam, insert, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -130,7 +130,7 @@ def store_submission(
         decided = guard or (("BANNED",) if ban is not None else ())
         if values["thread_id"] is not None and submission.parent_id is None and not decided:
             try:
-                return Stored(connection.execute(_INSERT, values).scalar_one(), ())
+                return Stored(_insert(connection, values), ())
             except IntegrityError:
                 # The remembered thread is gone (its site was deleted): look it up afresh.
                 threads.forget(site.id, submission.thread)
@@ -143,7 +143,7 @@ def store_submission(
             # A reply to a top-level comment has it as root; deeper replies share its root.
             values |= {"parent_id": parent.id, "root_id": parent.root_id or parent.id}
             values["depth"] = parent.depth + 1
-        comment_id = session.execute(_INSERT, values).scalar_one()
+        comment_id = _insert(session.connection(), values)
         if decided:
             status = CommentStatus.SPAM if guard else CommentStatus.REJECTED
             file_at_intake(session, session.get_one(Comment, comment_id), status, decided)
@@ -152,7 +152,12 @@ def store_submission(
     return Stored(comment_id, decided)
 
 
-_INSERT = insert(Comment.__table__).returning(Comment.__table__.c.id)
+_INSERT = insert(Comment.__table__)
+
+
+def _insert(connection: Connection, values: dict[str, object]) -> int:
+    # The new id comes by RETURNING where the database has it, else by lastrowid (SQLite < 3.35).
+    return connection.execute(_INSERT, values).inserted_primary_key[0]
 
 
 @cache

@@ -32,9 +32,10 @@ def find_site(session: Session, slug: str) -> Site | None:
 class SiteCache:
     """Sites by slug, for the request path: a comment costs no site query in the common case.
 
-    Unknown slugs are remembered too (as None), within a bounded size, so that a flood naming
-    made-up sites cannot make every request query. The cached ``Site`` objects are detached
-    snapshots: read them, never change them or add them to a session.
+    Unknown slugs are remembered too (as None), within a bounded size, so that a flood naming a
+    made-up site does not make every request query; when the cache is full, those go first. The
+    cached ``Site`` objects are detached snapshots: read them, never change them or add them to a
+    session.
     """
 
     def __init__(self, ttl: float = SITE_CACHE_SECONDS, size: int = SITE_CACHE_SIZE) -> None:
@@ -52,18 +53,23 @@ class SiteCache:
         site = load(slug)
         with self._lock:
             if len(self._entries) >= self.size:
-                self._entries.clear()
+                # Made-up slugs go first, so that a flood of them does not evict the real sites.
+                unknown = [key for key, (_, _, known) in self._entries.items() if known is None]
+                for key in unknown or list(self._entries):
+                    del self._entries[key]
             self._entries[slug] = (generation, now + self.ttl, site)
         return site
 
 
 # Bumped whenever this process writes a site, which empties every SiteCache in the process.
 _generation = 0
+_generation_lock = threading.Lock()
 
 
 def _forget_sites() -> None:
     global _generation
-    _generation += 1
+    with _generation_lock:  # `+=` is a read and a write: two threads could make one bump
+        _generation += 1
 
 
 @event.listens_for(Session, "after_flush")

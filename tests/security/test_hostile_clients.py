@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service import db
-from service.abuse import REPEAT_SPAM_FLOOR, repeat_post_boost
+from service.abuse import REPEAT_SPAM_FLOOR, repeat_post_boost, repeat_post_floors
 from service.accounts import create_moderator
 from service.status import CommentStatus, Role
 from service.storage import Comment, Moderator
@@ -74,6 +74,22 @@ def test_a_text_posted_by_many_authors_is_pushed_towards_spam(app, client):
     with app.app_context(), db.session_scope() as session:
         assert repeat_post_boost(session, session.get(Comment, ids[-1])) == REPEAT_SPAM_FLOOR
         assert repeat_post_boost(session, session.get(Comment, lone.get_json()["id"])) is None
+
+
+def test_the_wave_threshold_is_three_other_authors_however_large_the_wave(app, client):
+    text = "Claim your free voucher at example.test today"
+
+    def by(n: int) -> int:
+        return post(client, body=text, author_email=f"sender{n}@example.org").get_json()["id"]
+
+    first_three = [by(n) for n in range(3)]
+    with app.app_context(), db.session_scope() as session:
+        comments = [session.get(Comment, cid) for cid in first_three]
+        assert repeat_post_floors(session, comments) == {}  # two others each: not yet a wave
+    wave = first_three + [by(n) for n in range(3, 12)]
+    with app.app_context(), db.session_scope() as session:
+        comments = [session.get(Comment, cid) for cid in wave]
+        assert repeat_post_floors(session, comments) == dict.fromkeys(wave, REPEAT_SPAM_FLOOR)
 
 
 def test_a_text_posted_on_another_site_is_pushed_towards_spam(app, client, accounts):
