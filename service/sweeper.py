@@ -21,6 +21,7 @@ from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import select
 
 from service import db
+from service.privacy import purge_submitter_context
 from service.queue import (
     drained_jobs,
     enqueue_scoring,
@@ -157,10 +158,33 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
                 # Expires on its own, so a worker killed mid-sweep cannot block the others.
                 if redis_connection().set(lock, "1", nx=True, ex=max(1, settings.sweep_interval)):
                     sweep(settings.sweep_after)
+                    purge_if_due()
             except (redis.RedisError, OSError) as error:
                 log.warning("sweep skipped: redis unavailable error=%s", error)
             except Exception:
                 log.exception("sweep failed")
+
+
+PURGE_EVERY = timedelta(days=1)
+
+
+def purge_if_due() -> int | None:
+    """Erase submitter context past ``SIEVE_RETENTION_DAYS``, once a day across all workers.
+
+    How many comments lost their context, or None when another worker (or an earlier sweep)
+    already purged within the day. The day is claimed before the purge: a purge that fails is
+    tried again the next day, or at once with ``sieve privacy purge``.
+    """
+    settings = current_app.config["SIEVE"]
+    if settings.retention_days <= 0:
+        return None
+    claim = f"sieve:purged:{scoring_queue().name}"
+    if not redis_connection().set(claim, utcnow().isoformat(), nx=True, ex=PURGE_EVERY):
+        return None
+    with db.session_scope() as session:
+        purged = purge_submitter_context(session, settings.retention_days)
+    log.info("submitter context purged comments=%s days=%s", purged, settings.retention_days)
+    return purged
 
 
 def start_thread(app: Flask) -> threading.Event:

@@ -14,6 +14,7 @@ from service.labels import write_labels
 from service.privacy import ERASED, purge_submitter_context
 from service.status import CommentStatus
 from service.storage import Comment, PrivacyErasure, utcnow
+from service.sweeper import purge_if_due
 from tests.conftest import TEST_SECRET
 from tests.test_api_comments import GOOD
 
@@ -73,6 +74,25 @@ def test_submitter_context_is_erased_after_the_retention_period(app, client):
         assert (purged.ip_hash, purged.user_agent, purged.referrer) == (None, None, None)
         assert purged.body == GOOD["body"]  # the comment itself stays
         assert kept.ip_hash is not None
+
+
+def test_the_worker_purges_old_submitter_context_once_a_day(app, client):
+    """No cron needed: the workers' sweeper purges, one of them, once a day."""
+    first, second = submit(client), submit(client, body="a later comment")
+
+    def age(comment_id: int) -> None:
+        with app.app_context(), db.session_scope() as session:
+            session.get(Comment, comment_id).created_at = utcnow() - timedelta(days=91)
+
+    age(first)
+    with app.app_context():
+        assert purge_if_due() == 1
+    age(second)
+    with app.app_context():
+        assert purge_if_due() is None  # done today, by this worker or another
+    with app.app_context(), db.session_scope() as session:
+        assert session.get(Comment, first).ip_hash is None
+        assert session.get(Comment, second).ip_hash is not None  # tomorrow's purge
 
 
 def test_sieve_privacy_erase_removes_an_author_and_their_labels(
