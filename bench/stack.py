@@ -77,6 +77,9 @@ class Stack:
         command = [
             sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
             "--workers", str(web_workers), "--threads", str(threads), "--preload",
+            # At most 8 keep-alive clients a process: otherwise one process can take most of
+            # wrk's connections and leave the other core idle, and runs differ by a third.
+            "--worker-connections", "8",
             "--pythonpath", str(REPO / "bench"), app,
         ]  # fmt: skip
         self._spawn(name, command, env)

@@ -87,11 +87,11 @@ def record_submission(site: str, outcome: str) -> None:
     count("sieve_submissions_total", {"site": site, "outcome": outcome})
 
 
-def submission_in(site: str, outcome: str) -> Callable[[Pipeline], object]:
+def submission_in(site: str, outcome: str, amount: int = 1) -> Callable[[Pipeline], object]:
     """``record_submission`` as a command for a pipeline the caller sends anyway."""
     field = _field("sieve_submissions_total", {"site": site, "outcome": outcome})
     key = _key("counters")
-    return lambda pipeline: pipeline.hincrby(key, field, 1)
+    return lambda pipeline: pipeline.hincrby(key, field, amount)
 
 
 def read(kind: str) -> dict[tuple[str, str], float]:

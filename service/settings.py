@@ -43,6 +43,7 @@ class Settings:
     job_timeout: int = 60
     job_retries: int = 3
     batch_size: int = 256
+    enqueue_delay_ms: int = 50
     log_level: str = "INFO"
     log_format: str = "json"
     sweep_after: int = 300
@@ -120,6 +121,7 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_JOB_TIMEOUT": ("job_timeout", lambda n, r: _int(n, r, 1)),
     "SIEVE_JOB_RETRIES": ("job_retries", lambda n, r: _int(n, r, 0)),
     "SIEVE_BATCH_SIZE": ("batch_size", lambda n, r: _int(n, r, 1)),
+    "SIEVE_ENQUEUE_DELAY_MS": ("enqueue_delay_ms", lambda n, r: _int(n, r, 0)),
     "SIEVE_LOG_LEVEL": (
         "log_level",
         lambda n, r: _choice(n, r.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),

@@ -83,6 +83,9 @@ def config(database: str, redis_url: str, tmp_path: Path) -> dict[str, object]:
         # Tests post the same comment again and again; tests/security turns refusal back on.
         "duplicate_window": 0,
         "job_retries": 0,
+        # Each comment's job is queued before its 202, so a test can look for it at once;
+        # tests/test_handoff.py covers the production default, queued a moment later.
+        "enqueue_delay_ms": 0,
     }
 
 

@@ -18,6 +18,7 @@ from service.api.requests import (
 )
 from service.errors import ApiError
 from service.extensions import client_ip, limiter
+from service.handoff import Accepted, Handoff
 from service.intake import SubmitterContext, ThreadIds, store_submission
 from service.privacy import email_hash, ip_hash
 from service.queue import enqueue_scoring
@@ -58,6 +59,22 @@ def _email_key() -> str:
     # Keyed hash, so that Redis never holds an address; counted across every site.
     hashed = email_hash(settings().secret_key, _peeked_email() or "")
     return f"{settings().rate_limit_key_prefix}:email:{hashed}"
+
+
+def _queue(comment_id: int, site: str) -> bool:
+    """Queue the comment for scoring, now or (with SIEVE_ENQUEUE_DELAY_MS) with its neighbours;
+    its submission metric goes in the same round trip either way."""
+    limits = settings()
+    if limits.enqueue_delay_ms <= 0:
+        also = metrics.submission_in(site, "accepted")
+        return enqueue_scoring([comment_id], request_id=request_id(), also=also)
+    handoff = current_app.extensions.get("sieve.handoff")
+    if handoff is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        handoff = Handoff(app, limits.enqueue_delay_ms, limits.batch_size)
+        handoff = current_app.extensions.setdefault("sieve.handoff", handoff)
+    handoff.add(Accepted(comment_id, site, request_id()))
+    return True
 
 
 def _thread_ids() -> ThreadIds:
@@ -104,11 +121,7 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     )
     caught = stored.decided
     # A bot or a banned author gets the same answer as anyone, but costs no scoring.
-    queued = not caught and enqueue_scoring(
-        [stored.comment_id],
-        request_id=request_id(),
-        also=metrics.submission_in(site.slug, "accepted"),  # one round trip for both
-    )
+    queued = not caught and _queue(stored.comment_id, site.slug)
     g.submission_counted = queued
     log.info(
         "comment accepted comment_id=%s site=%s queued=%s guard=%s request_id=%s",
