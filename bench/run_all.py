@@ -173,10 +173,17 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
         stack.stop("sieve-worker")
 
         decisions.settle_all()
+        # The naive pipeline: one job a comment, made on the request path, and forking workers
+        # that take one job at a time.
+        stack.stop("sieve-web")
+        one_a_job = stack.start_web(
+            "sieve-web", "service.wsgi:app", 8103, WEB_WORKERS, WEB_THREADS,
+            SIEVE_ENQUEUE_DELAY_MS="0",
+        )  # fmt: skip
         stack.start_workers("naive-worker", WORKERS, "--fork", SIEVE_BATCH_SIZE="1")
         wait_for_workers(stack, WORKERS)
         mark = decisions.mark()
-        wrk(base, 3, workdir)
+        wrk(one_a_job, 3, workdir)
         decisions.wait(mark, 25)  # the naive workers rarely finish: their rate is what counts
         naive_e2e = decisions.figures(mark)
         rows.append(e2e_row(f"end to end, naive ({WORKERS} forking workers, 1/job)", naive_e2e))
