@@ -116,3 +116,38 @@ def test_a_post_without_the_csrf_token_is_refused_in_the_browser(sieve, page, ac
         comment_id,
     )
     assert status == 403
+
+
+HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
+
+
+def test_hostile_comments_render_as_text_in_the_moderator_ui(
+    app, sieve, page, accounts, comment_in
+):
+    """Every place a comment's text reaches the moderator, in Chromium: nothing runs."""
+    start = HOSTILE.index("<script>")
+    spans = [{"label": "spam", "code": "SPAM", "text": HOSTILE[start : start + 8],
+              "start": start, "end": start + 8, "weight": 2.0}]  # fmt: skip
+    held = comment_in(
+        CommentStatus.HELD, body=HOSTILE, author_name=f"Mallory {HOSTILE}"[:80],
+        thread_title=f"Title {HOSTILE}", explanation=spans,
+    )  # fmt: skip
+    comment_in(CommentStatus.HELD, body=HOSTILE, author_email="second@example.org")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    log_in(page, sieve, accounts["demo"])
+
+    for path in ("/moderate/", "/moderate/similar", f"/moderate/?author={held}"):
+        page.goto(f"{sieve}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("window.__pwned") is None, path
+        assert page.locator("main img[src='x'], main script:not([src])").count() == 0, path
+    page.goto(f"{sieve}/moderate/")
+    expect(page.locator(f"#c{held}")).to_contain_text('<img src=x onerror="window.__pwned=1">')
+    expect(page.locator(f"#c{held} mark")).to_have_text("<script>")
+    page.keyboard.press("r")  # the first in the queue: the audit log shows its text too
+    expect(page.get_by_text("rejected.")).to_be_visible()
+    page.goto(f"{sieve}/moderate/audit")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__pwned") is None
+    assert dialogs == []
