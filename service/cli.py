@@ -139,7 +139,7 @@ def serve(bind: str, workers: int) -> None:
 @cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def worker(ctx: click.Context) -> None:
-    """Run a scoring worker (options: --burst, --fork, --name, --max-jobs)."""
+    """Run a scoring worker (options: --burst, --fork, --name, --max-jobs, --no-sweeper)."""
     # Executed rather than imported: the service package never imports the worker package.
     os.execv(sys.executable, [sys.executable, "-m", "worker", *ctx.args])
 
