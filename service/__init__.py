@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         cors,
         db,
         errors,
+        intake,
         logs,
         metrics_view,
         moderate,
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
 
     db.init_app(app, db.make_engine(database_url(settings)))
     queue.init_app(app, queue.connect_redis(redis_url(settings)), settings)
+    intake.init_app(app, settings)
     classifier.init_app(app, settings.model_dir)
     security.init_app(app)  # first: a plain-HTTP moderator request goes no further
     cors.init_app(app)  # before the limiter: preflights are not submissions

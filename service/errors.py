@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from service.extensions import limiter
+
 log = logging.getLogger(__name__)
 
 
@@ -91,8 +93,6 @@ def _retry_after() -> int:
     Asked of Redis only on a 429: limit headers on every answer would cost each accepted
     comment another round trip, so Sieve sends none.
     """
-    from service.extensions import limiter
-
     try:
         breached = limiter.current_limit
         if breached is not None:
@@ -113,24 +113,19 @@ def _render_database_error(error: Exception) -> Response:
         return _render_unexpected(error)
     cause = error.orig if isinstance(error, DBAPIError) else error
     log.warning("database unavailable error=%s", type(cause).__name__)
-    return error_response(
-        503,
-        "database_unavailable",
-        "the database is unavailable; try again shortly",
-        headers={"Retry-After": "5"},
-    )
+    return _unavailable("database_unavailable", "the database is unavailable")
 
 
 def _render_redis_error(error: Exception) -> Response:
     # Only reached when SIEVE_RATE_LIMIT_FAIL_OPEN is false (the limiter then refuses to guess);
     # enqueueing never raises: the comment is stored and the sweeper queues it later.
     log.warning("redis unavailable error=%s", type(error).__name__)
-    return error_response(
-        503,
-        "temporarily_unavailable",
-        "a service Sieve depends on is unavailable; try again shortly",
-        headers={"Retry-After": "5"},
-    )
+    return _unavailable("temporarily_unavailable", "a service Sieve depends on is unavailable")
+
+
+def _unavailable(code: str, what: str) -> Response:
+    """An outage the client may retry in a few seconds."""
+    return error_response(503, code, f"{what}; try again shortly", headers={"Retry-After": "5"})
 
 
 def _render_unexpected(error: Exception) -> Response:

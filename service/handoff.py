@@ -46,7 +46,6 @@ class Handoff:
         self._waiting: list[Accepted] = []
         self._wake = threading.Condition()
         self._pid: int | None = None
-        atexit.register(self.flush)  # a worker stopping gracefully queues what it holds
 
     def add(self, accepted: Accepted) -> None:
         with self._wake:
@@ -54,6 +53,7 @@ class Handoff:
                 self._pid = os.getpid()
                 self._waiting = []
                 threading.Thread(target=self._run, name="sieve-handoff", daemon=True).start()
+                atexit.register(self.flush)  # a process stopping gracefully queues what it holds
             self._waiting.append(accepted)
             self._wake.notify()
 
@@ -72,6 +72,8 @@ class Handoff:
         """Queue every waiting comment now; how many were handed to Redis."""
         with self._wake:
             waiting, self._waiting = self._waiting, []
+        if not waiting:
+            return 0
         handed = 0
         with self.app.app_context():
             for start in range(0, len(waiting), self.batch_size):

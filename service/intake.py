@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
+from flask import Flask
 from sqlalchemy import Connection, Select, bindparam, insert, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,7 +24,10 @@ from service.bans import active_ban_query
 from service.errors import ApiError
 from service.fingerprint import text_fingerprint
 from service.guard import file_at_intake
+from service.handoff import Handoff
 from service.privacy import email_hash
+from service.settings import Settings
+from service.sites import SiteCache
 from service.status import CommentStatus
 from service.storage import Ban, Comment, Site, Thread, utcnow
 from service.validation import Submission
@@ -75,6 +79,16 @@ class ThreadIds:
             if len(self._ids) >= self.size:
                 self._ids.clear()
             self._ids[(thread.site_id, thread.key)] = thread.id
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """What the request path keeps per process: sites, thread ids and, with
+    ``SIEVE_ENQUEUE_DELAY_MS``, the comments waiting to be queued together."""
+    app.extensions["sieve.site_cache"] = SiteCache()
+    app.extensions["sieve.thread_ids"] = ThreadIds()
+    if settings.enqueue_delay_ms > 0:
+        handoff = Handoff(app, settings.enqueue_delay_ms, settings.batch_size)
+        app.extensions["sieve.handoff"] = handoff
 
 
 def store_submission(

@@ -18,8 +18,8 @@ from service.api.requests import (
 )
 from service.errors import ApiError
 from service.extensions import client_ip, limiter
-from service.handoff import Accepted, Handoff
-from service.intake import SubmitterContext, ThreadIds, store_submission
+from service.handoff import Accepted
+from service.intake import SubmitterContext, store_submission
 from service.privacy import email_hash, ip_hash
 from service.queue import enqueue_scoring
 from service.status import CommentStatus
@@ -64,21 +64,12 @@ def _email_key() -> str:
 def _queue(comment_id: int, site: str) -> bool:
     """Queue the comment for scoring, now or (with SIEVE_ENQUEUE_DELAY_MS) with its neighbours;
     its submission metric goes in the same round trip either way."""
-    limits = settings()
-    if limits.enqueue_delay_ms <= 0:
+    handoff = current_app.extensions.get("sieve.handoff")
+    if handoff is None:  # SIEVE_ENQUEUE_DELAY_MS=0
         also = metrics.submission_in(site, "accepted")
         return enqueue_scoring([comment_id], request_id=request_id(), also=also)
-    handoff = current_app.extensions.get("sieve.handoff")
-    if handoff is None:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        handoff = Handoff(app, limits.enqueue_delay_ms, limits.batch_size)
-        handoff = current_app.extensions.setdefault("sieve.handoff", handoff)
     handoff.add(Accepted(comment_id, site, request_id()))
     return True
-
-
-def _thread_ids() -> ThreadIds:
-    return current_app.extensions.setdefault("sieve.thread_ids", ThreadIds())
 
 
 def _global_key() -> str:
@@ -97,10 +88,7 @@ def _global_key() -> str:
 @limiter.limit(lambda: settings().rate_limit_global, key_func=_global_key, scope="global")
 def submit_comment() -> tuple[Response, int, dict[str, str]]:
     submission = parse_submission(json_body(), settings())
-    # The rate limits already looked the site up for this request; one query is enough.
-    cached = addressed_site()
-    site = cached if cached is not None and cached.slug == submission.site else None
-    site = site or require_site(submission.site)
+    site = require_site(submission.site)  # from the process's cache, like the rate limits'
     secret = settings().secret_key
     context = SubmitterContext(
         ip_hash=ip_hash(secret, client_ip()),
@@ -117,7 +105,7 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
         secret=secret,
         duplicate_window=settings().duplicate_window,
         guard=guard,
-        threads=_thread_ids(),
+        threads=current_app.extensions["sieve.thread_ids"],
     )
     caught = stored.decided
     # A bot or a banned author gets the same answer as anyone, but costs no scoring.

@@ -33,6 +33,15 @@ def _error(description: str) -> dict:
     return _json(_ref("Error"), description)
 
 
+# The keyset paging parameters every listing takes.
+_PAGE = [
+    {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+    },
+    {"name": "cursor", "in": "query", "schema": _STR},
+]
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
 
 SCHEMAS: dict[str, Any] = {
@@ -343,12 +352,7 @@ PATHS: dict[str, Any] = {
             "parameters": [
                 {"name": "site", "in": "query", "required": True, "schema": _STR},
                 {"name": "thread", "in": "query", "required": True, "schema": _STR},
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                },
-                {"name": "cursor", "in": "query", "schema": _STR},
+                *_PAGE,
             ],
             "responses": {
                 "200": _json(_ref("ThreadComments"), "one page of top-level comments"),
@@ -394,12 +398,7 @@ PATHS: dict[str, Any] = {
                     "in": "query",
                     "schema": {"enum": ["oldest", "newest", "priority"], "default": "oldest"},
                 },
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
-                },
-                {"name": "cursor", "in": "query", "schema": _STR},
+                *_PAGE,
             ],
             "responses": {
                 "200": _json(_ref("ModerationQueue"), "one page, oldest first by default"),

@@ -11,7 +11,7 @@ from flask import current_app, g, request
 from service import db
 from service.errors import ApiError
 from service.settings import Settings
-from service.sites import SiteCache, find_site
+from service.sites import find_site
 from service.storage import Site
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -54,10 +54,7 @@ def _load_site(slug: str) -> Site | None:
 
 def cached_site(slug: str) -> Site | None:
     """The site with this slug, from this process's copy when it is fresh (see SiteCache)."""
-    cache = current_app.extensions.get("sieve.site_cache")
-    if cache is None:
-        cache = current_app.extensions.setdefault("sieve.site_cache", SiteCache())
-    return cache.get(slug, _load_site)
+    return current_app.extensions["sieve.site_cache"].get(slug, _load_site)
 
 
 def addressed_site() -> Site | None:
