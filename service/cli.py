@@ -63,53 +63,6 @@ def _display(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@cli.group()
-def sites() -> None:
-    """Sites that embed Sieve."""
-
-
-@sites.command("add")
-@click.argument("slug")
-@click.option("--name", help="display name (defaults to the slug)")
-@click.option(
-    "--origin", "origins", multiple=True, help="allowed origin, e.g. https://blog.example"
-)
-@click.option(
-    "--scoring-failure",
-    type=click.Choice(["hold", "approve"]),
-    help="what to do with a comment that cannot be scored (default: hold for a human)",
-)
-def sites_add(
-    slug: str, name: str | None, origins: tuple[str, ...], scoring_failure: str | None
-) -> None:
-    """Create a site, or add origins to an existing one."""
-    from service import db as database
-    from service.sites import ensure_site
-    from service.validation import SLUG
-
-    if not SLUG.match(slug):
-        raise click.BadParameter("lowercase letters, digits, '-' or '_'", param_hint="SLUG")
-    with command_app(), database.session_scope() as session:
-        site = ensure_site(session, slug, name or slug, list(origins))
-        if scoring_failure:
-            site.scoring_failure = scoring_failure
-        click.echo(f"site {site.slug}: origins {', '.join(site.allowed_origins) or '(none)'}")
-
-
-@sites.command("list")
-def sites_list() -> None:
-    """List the sites."""
-    from sqlalchemy import select
-
-    from service import db as database
-    from service.storage import Site
-
-    with command_app(), database.session_scope() as session:
-        for site in session.scalars(select(Site).order_by(Site.slug)):
-            origins = ", ".join(site.allowed_origins) or "(none)"
-            click.echo(f"{site.slug}\t{site.name}\t{site.premoderation.value}\t{origins}")
-
-
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -225,6 +178,15 @@ def _add_privacy_commands() -> None:
 
 
 _add_privacy_commands()
+
+
+def _add_sites_commands() -> None:
+    from service.sites_cli import sites
+
+    cli.add_command(sites)
+
+
+_add_sites_commands()
 
 
 def main() -> None:
