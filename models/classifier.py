@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ from models.explain import explain_batch
 from models.features import Hits
 from models.judgement import Judgement, Reason
 from models.linear import LinearModel
+from models.links import mask_allowed_links
 from models.normalize import normalize
 
 log = logging.getLogger(__name__)
@@ -49,11 +50,26 @@ class Classifier:
         raw, _ = self.model.raw_hits(Hits.of(docs))
         return self.model.calibrate(raw)
 
-    def score(self, texts: Sequence[str], explain: bool = True) -> list[Judgement]:
-        """One Judgement per text, in order; texts are featurised together as one batch."""
+    def score(
+        self,
+        texts: Sequence[str],
+        explain: bool = True,
+        allowed_domains: Sequence[Collection[str]] | None = None,
+    ) -> list[Judgement]:
+        """One Judgement per text, in order; texts are featurised together as one batch.
+
+        ``allowed_domains``, one collection per text, names the domains whose links never count
+        against that text (a site's own and its sources'); they are masked before scoring.
+        """
         if isinstance(texts, str):
             raise TypeError("score() takes a sequence of texts, not a single str")
-        docs = [normalize(_as_text(t)) for t in texts]
+        texts = [_as_text(t) for t in texts]
+        if allowed_domains is not None:
+            texts = [
+                mask_allowed_links(t, allowed)
+                for t, allowed in zip(texts, allowed_domains, strict=True)
+            ]
+        docs = [normalize(t) for t in texts]
         if not docs:
             return []
         raw, entries = self.model.raw_hits(Hits.of(docs))
