@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from models.judgement import CODES
+from models.links import clean_domains
 from service.status import CommentStatus, PreModeration
 
 # The reason code a label raises when it crosses a threshold (the classifier's own codes).
@@ -77,3 +78,9 @@ def blocked_codes(body: str, words: list[str], domains: list[str]) -> tuple[str,
     if any(host == d or host.endswith("." + d) for host in found for d in blocked):
         codes.append("BLOCKED_DOMAIN")
     return tuple(codes)
+
+
+def allowed_link_domains(domains: Iterable[str], origins: Iterable[str]) -> frozenset[str]:
+    """The domains whose links never count against a site's comments: those it allows, and its
+    own (the hosts of its allowed origins), in the form the classifier matches links by."""
+    return clean_domains([*domains, *origins])

@@ -83,6 +83,8 @@ class Site(Base):
     rate_limit_site: Mapped[str] = mapped_column(String(100), default="")
     blocked_words: Mapped[list[str]] = mapped_column(JSON, default=list)
     blocked_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Links to these domains (and their subdomains) never count against a comment.
+    allowed_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     # What happens to a comment whose scoring keeps failing: "hold" for a human, or "approve".
     scoring_failure: Mapped[str] = mapped_column(String(10), default="hold")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -58,7 +58,7 @@ def test_web_server_refuses_an_unmigrated_database(tmp_path):
     assert "needs" in done.stderr and "run `sieve db upgrade` first" in done.stderr
 
 
-def test_upgrade_keeps_existing_comments_and_fills_their_site(tmp_path):
+def test_upgrade_keeps_existing_rows_and_fills_the_new_columns(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     db.upgrade(url, "0001")
     engine = db.make_engine(url)
@@ -80,5 +80,9 @@ def test_upgrade_keeps_existing_comments_and_fills_their_site(tmp_path):
     db.upgrade(url)
     with engine.connect() as connection:
         row = connection.exec_driver_sql("SELECT site_id, body FROM comments").one()
+        lists = connection.exec_driver_sql(
+            "SELECT blocked_domains, allowed_domains FROM sites WHERE id = 7"
+        ).one()
     engine.dispose()
     assert tuple(row) == (7, "hi")
+    assert tuple(lists) == ("[]", "[]")

@@ -189,3 +189,49 @@ def test_a_text_many_authors_post_is_filed_as_a_campaign(app, client, run_worker
         assert "REPEAT_POST" in stored(app, comment_id).reason_codes
         assert stored(app, comment_id).status is not CommentStatus.APPROVED
     assert {stored(app, i).status for i in thanks} == {CommentStatus.APPROVED}
+
+
+def test_links_to_allowed_domains_and_to_the_site_itself_do_not_count(app, client, run_worker):
+    """The stored score is the score of the text with those links blanked out."""
+    from service.classifier import classifier_holder
+    from service.sites import ensure_site, find_site
+
+    with app.app_context(), db.session_scope() as session:
+        site = find_site(session, "demo")
+        site.allowed_origins = ["https://daily.example"]
+        site.allowed_domains = ["reuters.com"]
+        ensure_site(session, "plain", "A site without a link policy", [])
+    wire = "https://www.reuters.com/world/europe/council-votes-on-the-budget-2026-11-25/"
+    own = "https://daily.example/2026/11/council-vote"
+    texts = {link: f"Good summary. The full report is at {link} for anyone interested."
+             for link in (wire, own)}  # fmt: skip
+    allowed = {link: submit(client, text) for link, text in texts.items()}
+    plain = {link: submit(client, text, site="plain") for link, text in texts.items()}
+    run_worker()
+
+    with app.app_context():
+        classifier = classifier_holder().load()
+    for link, text in texts.items():
+        start = text.index(link)
+        [blanked] = classifier.score([text.replace(link, " " * len(link))])
+        kept = stored(app, allowed[link])
+        assert kept.scores["spam"] == pytest.approx(blanked.labels["spam"], abs=1e-6)
+        assert kept.scores["spam"] < stored(app, plain[link]).scores["spam"] - 0.1
+        # Nothing in the link is highlighted to the moderator as a reason either.
+        assert not [r for r in kept.explanation if r["start"] < start + len(link)
+                    and r["end"] > start]  # fmt: skip
+
+
+def test_a_blocked_domain_still_rejects_beside_an_allowed_one(app, client, run_worker):
+    from service.sites import find_site
+
+    with app.app_context(), db.session_scope() as session:
+        site = find_site(session, "demo")
+        site.allowed_domains = ["reuters.com"]
+        site.blocked_domains = ["pills.example"]
+    comment_id = submit(
+        client, "See https://www.reuters.com/world/story and https://shop.pills.example/offer"
+    )
+    run_worker()
+    rejected = stored(app, comment_id)
+    assert (rejected.status, rejected.reason_codes) == (CommentStatus.REJECTED, ["BLOCKED_DOMAIN"])

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import Classifier, Judgement
 from service.abuse import repeat_post_floors
-from service.policy import Decision, blocked_codes, decide
+from service.policy import Decision, allowed_link_domains, blocked_codes, decide
 from service.sites import site_thresholds
 from service.status import CommentStatus, PreModeration, check_transition
 from service.storage import Comment, ModerationEvent, Thread, utcnow
@@ -32,7 +32,8 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
     """Score those of ``ids`` still pending and decide them, in the caller's transaction.
 
     Comments that are no longer pending (already scored, or decided by a moderator) are left
-    alone, so running the same job twice never changes a decision.
+    alone, so running the same job twice never changes a decision. Links to the domains a
+    comment's site allows, and to the site itself, are not held against it.
     """
     comments = list(
         session.scalars(
@@ -45,7 +46,15 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
     )
     if not comments:
         return []
-    judgements = classifier.score([comment.body for comment in comments])
+    sites = {comment.site_id: comment.thread.site for comment in comments}
+    allowed = {
+        site_id: allowed_link_domains(site.allowed_domains, site.allowed_origins)
+        for site_id, site in sites.items()
+    }
+    judgements = classifier.score(
+        [comment.body for comment in comments],
+        allowed_domains=[allowed[comment.site_id] for comment in comments],
+    )
     # Every decision first (they read the database), then all the writes together.
     floors = repeat_post_floors(session, comments)
     decisions = [

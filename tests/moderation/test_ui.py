@@ -203,6 +203,7 @@ def test_admin_changes_site_settings(app, client, accounts):
         "rate_limit_site": "",
         "blocked_words": "viagra\nCasino",
         "blocked_domains": "www.spam.example",
+        "allowed_domains": "https://www.reuters.com/world\napnews.com\n",
         "scoring_failure": "approve",
     }  # fmt: skip
     assert client.post("/moderate/sites/demo/settings", data=form).status_code == 302
@@ -212,7 +213,13 @@ def test_admin_changes_site_settings(app, client, accounts):
         assert site.premoderation.value == "new_authors"
         assert site.blocked_words == ["viagra", "casino"]
         assert site.blocked_domains == ["spam.example"]
+        assert site.allowed_domains == ["reuters.com", "apnews.com"]
         assert (site.rate_limit_ip, site.scoring_failure) == ("5/minute", "approve")
+    shown = client.get("/moderate/sites/demo/settings").text
+    assert "Allowed link domains (one per line): links to them never count against a comment" in (
+        shown
+    )
+    assert ">reuters.com\napnews.com</textarea>" in shown
 
     bad = client.post(
         "/moderate/sites/demo/settings",
@@ -223,6 +230,33 @@ def test_admin_changes_site_settings(app, client, accounts):
     assert "0 ≤ approve below ≤ reject above ≤ 1" in bad.text
     with app.app_context(), db.session_scope() as session:
         assert find_site(session, "demo").thresholds["spam"]["approve_below"] == 0.4
+
+
+def test_allowed_domains_are_validated_and_what_was_typed_is_shown_back(app, client, accounts):
+    log_in(client, accounts["admin"])
+    page = client.get("/moderate/sites/demo/settings")
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "name": "Demo blog",
+        "allowed_origins": "http://localhost:8000",
+        "premoderation": "none",
+        "blocked_domains": "spam.example",
+        "allowed_domains": "reuters.com\nreuters.com:443",
+        "scoring_failure": "hold",
+    }
+    bad = client.post("/moderate/sites/demo/settings", data=form)
+    assert bad.status_code == 400
+    assert "&#39;reuters.com:443&#39; is not a domain such as reuters.com" in bad.text
+    assert ">reuters.com\nreuters.com:443</textarea>" in bad.text  # to correct, not retype
+
+    both = client.post(
+        "/moderate/sites/demo/settings", data={**form, "allowed_domains": "shop.spam.example"}
+    )
+    assert both.status_code == 400
+    assert "shop.spam.example is under the blocked spam.example" in both.text
+    with app.app_context(), db.session_scope() as session:
+        site = find_site(session, "demo")
+        assert (site.allowed_domains, site.blocked_domains) == ([], [])
 
 
 def test_tokens_are_shown_once_and_revocable(login):
