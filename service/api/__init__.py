@@ -4,7 +4,7 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.api import analyze, comments, moderation, openapi, threads  # noqa: E402,F401  (routes register on import)
+from service.api import analyze, comments, moderation, openapi, sites, threads  # noqa: E402,F401  (routes register on import)
 
 
 @api.after_request

@@ -42,7 +42,51 @@ _PAGE = [
     },
     {"name": "cursor", "in": "query", "schema": _STR},
 ]
+_SLUG = {"name": "slug", "in": "path", "required": True, "schema": _STR}
 _RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+
+_DOMAINS = {
+    "type": "array",
+    "items": _STR,
+    "maxItems": 500,
+    "description": "domains such as reuters.com, each covering its subdomains; a scheme, "
+    "`www.` or path is dropped",
+}
+# What the admin page edits: read with GET /api/v1/sites/{slug}, changed with PATCH.
+_SITE_SETTINGS: dict[str, Any] = {
+    "name": {"type": "string", "maxLength": 200},
+    "allowed_origins": {
+        "type": "array",
+        "items": _STR,
+        "description": "origins that may embed the widget, such as https://blog.example; links "
+        "to their hosts never count against a comment",
+    },
+    "thresholds": {
+        "type": "object",
+        "description": "per label: approve below, reject above, hold between",
+        "additionalProperties": {
+            "type": "object",
+            "required": ["approve_below", "reject_above"],
+            "additionalProperties": False,
+            "properties": {"approve_below": _PROBABILITY, "reject_above": _PROBABILITY},
+        },
+    },
+    "premoderation": {"enum": ["none", "new_authors", "all"]},
+    "rate_limit_ip": {"type": "string", "description": "e.g. 5/minute; empty: server default"},
+    "rate_limit_site": {"type": "string", "description": "e.g. 600/minute; empty: server default"},
+    "blocked_words": {
+        "type": "array",
+        "items": _STR,
+        "maxItems": 500,
+        "description": "comments containing one are rejected",
+    },
+    "blocked_domains": {**_DOMAINS, "description": "comments linking to one are rejected"},
+    "allowed_domains": {
+        **_DOMAINS,
+        "description": "links to them never count against a comment; none may be blocked too",
+    },
+    "scoring_failure": {"enum": ["hold", "approve"]},
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -269,6 +313,30 @@ SCHEMAS: dict[str, Any] = {
             "message": {"type": "string", "description": "why nothing changed, if so"},
         },
     },
+    "SiteSettings": {
+        "type": "object",
+        "required": [
+            "slug",
+            "name",
+            "allowed_origins",
+            "thresholds",
+            "premoderation",
+            "rate_limit_ip",
+            "rate_limit_site",
+            "blocked_words",
+            "blocked_domains",
+            "allowed_domains",
+            "scoring_failure",
+        ],
+        "properties": {"slug": _STR, **_SITE_SETTINGS},
+    },
+    "SiteSettingsChange": {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "the settings to change; those left out stay as they are. Lists and "
+        "thresholds are replaced whole",
+        "properties": _SITE_SETTINGS,
+    },
     "Health": {
         "type": "object",
         "required": ["status"],
@@ -456,6 +524,38 @@ PATHS: dict[str, Any] = {
                 "415": _error("the body is not application/json"),
             },
         }
+    },
+    "/api/v1/sites/{slug}": {
+        "get": {
+            "summary": "A site's settings (admins)",
+            "operationId": "getSite",
+            "security": [{"token": []}],
+            "parameters": [_SLUG],
+            "responses": {
+                "200": _json(_ref("SiteSettings"), "the site's settings"),
+                "401": _error("no token, or an unknown or revoked one"),
+                "403": _error("the token's moderator is not an admin"),
+                "404": _error("unknown site"),
+            },
+        },
+        "patch": {
+            "summary": "Change some of a site's settings (admins); all or nothing",
+            "operationId": "updateSite",
+            "security": [{"token": []}],
+            "parameters": [_SLUG],
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _ref("SiteSettingsChange")}},
+            },
+            "responses": {
+                "200": _json(_ref("SiteSettings"), "the site's settings afterwards"),
+                "400": _error("malformed JSON, or invalid settings (see `fields`)"),
+                "401": _error("no token, or an unknown or revoked one"),
+                "403": _error("the token's moderator is not an admin"),
+                "404": _error("unknown site"),
+                "415": _error("the body is not application/json"),
+            },
+        },
     },
     "/api/v1/openapi.json": {
         "get": {

@@ -1,0 +1,50 @@
+"""Site settings over the JSON API, for admins' tokens: the same settings as the admin page."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify
+from sqlalchemy.orm import Session
+
+from service import db
+from service.api import api
+from service.api.requests import json_body
+from service.auth import token_moderator
+from service.errors import ApiError
+from service.site_settings import apply_site_settings, settings_of
+from service.sites import find_site
+from service.storage import Site
+
+
+def _admin() -> None:
+    if not token_moderator().is_admin:
+        raise ApiError(403, "forbidden", "site settings are for admins")
+
+
+def _site(session: Session, slug: str) -> Site:
+    site = find_site(session, slug)
+    if site is None:
+        raise ApiError(404, "site_not_found", f"there is no site {slug!r} on this server")
+    return site
+
+
+@api.get("/sites/<slug>")
+def get_site(slug: str) -> Response:
+    _admin()
+    with db.session_scope() as session:
+        return jsonify(settings_of(_site(session, slug)))
+
+
+@api.patch("/sites/<slug>")
+def update_site(slug: str) -> Response:
+    """Change the settings named in the body; the others stay as they are."""
+    _admin()
+    changes = json_body()
+    if not isinstance(changes, dict):
+        raise ApiError(400, "invalid_body", "the request body must be a JSON object")
+    with db.session_scope() as session:
+        site = _site(session, slug)
+        if errors := apply_site_settings(site, changes):
+            message = "some settings are invalid; none was saved"
+            raise ApiError(400, "invalid_fields", message, errors)
+        session.flush()
+        return jsonify(settings_of(site))
