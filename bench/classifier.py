@@ -99,8 +99,9 @@ def side_by_side(data_dir: Path, seed: int) -> dict:
     from sklearn.metrics import roc_auc_score
 
     from models.corpus import Corpus
+    from models.judgement import LABELS
     from models.sources import load_all
-    from models.validate import holdout_scores
+    from models.validate import out_of_fold
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # its pickle predates our scikit-learn
@@ -108,7 +109,10 @@ def side_by_side(data_dir: Path, seed: int) -> dict:
 
     examples, _ = load_all(data_dir)
     corpus = Corpus.build(examples)
-    held, raw = holdout_scores(corpus, seed)
+    rows, raw = out_of_fold(corpus, seed, folds=(0,))  # one fold: a fifth of every source
+    toxicity = LABELS.index("toxicity")
+    held = np.array([i for i in rows if "toxicity" in corpus.examples[i].labels])
+    raw = raw[np.isin(rows, held), toxicity][:, None]
     texts = [corpus.examples[i].text for i in held]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

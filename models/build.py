@@ -14,33 +14,27 @@ import scipy
 import sklearn
 import skops
 
-from models import artifact, calibration, corpus, features, signals, train
+from models import artifact, calibration, corpus, features, metrics, signals, train, validate
 from models.corpus import Corpus
 from models.judgement import LABELS
 from models.linear import LinearModel
 from models.sources import Example, load_all, load_moderator_csv
-from models.validate import validate
 
 log = logging.getLogger(__name__)
 
 
-def _identity_knots() -> tuple[np.ndarray, np.ndarray]:
-    """Used for a label no validation could calibrate: probability = sigmoid(raw score)."""
-    grid = np.linspace(-12, 12, 97)
-    return grid, calibration.sigmoid(grid)
-
-
 def build_model(
-    examples: list[Example], seed: int = train.DEFAULT_SEED
+    examples: list[Example], seed: int = train.DEFAULT_SEED, jobs: int = 1
 ) -> tuple[LinearModel, dict[str, Any]]:
     """Validate, then fit every label on all rows; returns the model and its training metadata."""
     started = time.perf_counter()
     data = Corpus.build(examples)
-    validation = validate(data, seed)
+    validation = validate.validate(data, seed, jobs=jobs)
     everything = np.arange(len(data))
     featurizer = data.fit_featurizer(everything)
     coef, intercept = train.fit_labels(data, featurizer, everything, LABELS, seed)
-    knots = tuple(validation.knots.get(label, _identity_knots()) for label in LABELS)
+    identity = calibration.identity_knots()
+    knots = tuple(validation.knots.get(label, identity) for label in LABELS)
     model = LinearModel(LABELS, featurizer, coef, intercept, knots)
     metadata = {
         "seed": seed,
@@ -58,17 +52,25 @@ def build_model(
         "hyperparameters": {"C": train.C_BY_LABEL, "C_sublabels": train.C_SUBLABEL,
                             "naive_bayes_scaled_labels": sorted(train.NB_LABELS),
                             "naive_bayes_alpha": train.NB_ALPHA,
-                            "youtube_share_of_spam_weight": train.YOUTUBE_SHARE,
-                            "toxicity_weights": "equal total per (source, class)"},
+                            "spam_weight_shares": train.SPAM_SHARES,
+                            "source_weight_power": train.SOURCE_POWER,
+                            "negative_trust": train.NEGATIVE_TRUST,
+                            "toxicity_weights": "per source n^power, classes balanced within it",
+                            "calibration_base_rates": calibration.BASE_RATES},
         "thresholds": validation.thresholds,
+        "policy": {"hold_at": metrics.HOLD, "reject_at": metrics.REJECT,
+                   "labels": list(metrics.POLICY_LABELS)},
         "validation": {
             "method": (
-                "toxicity and sub-labels: 20% held out per source (stratified; Stormfront split "
-                "by post), features and weights fitted on the other 80%; spam: leave-one-video-out "
-                "over YouTube videos 01-04 (SMS always in training). Calibration (isotonic) and "
-                "thresholds (best F1) are fitted on these held-out scores; sub-label figures are "
-                "capped by the toxicity probability, as served. The final model is then refitted "
-                "on all rows."
+                f"{validate.FOLDS}-fold cross-validation: rows of one thread, post or "
+                "Wikipedia revision share a fold, and each YouTube video is wholly in one fold "
+                "(spam is judged on videos the model never saw). Every row is scored by "
+                "features and weights fitted on the other folds. Calibration (isotonic, "
+                "reweighted to the base rates in hyperparameters) is fitted on these "
+                "out-of-fold scores, and the figures below are of calibrated scores, sub-labels "
+                "capped by toxicity, as served. 'policy' is what the default site policy does: "
+                "benign comments approved / held / rejected, harmful ones caught (held or "
+                "rejected) and rejected. The final model is then refitted on all rows."
             ),
             "metrics": validation.metrics,
         },
@@ -77,7 +79,7 @@ def build_model(
 
 
 def train_to(
-    data_dir: Path, out_dir: Path, seed: int, extra_labels: tuple[Path, ...] = ()
+    data_dir: Path, out_dir: Path, seed: int, extra_labels: tuple[Path, ...] = (), jobs: int = 1
 ) -> dict[str, Any]:
     """`sieve model train`: build from data_dir (+ moderator CSVs) and save into out_dir."""
     examples, manifest = load_all(data_dir)
@@ -86,7 +88,7 @@ def train_to(
         examples += rows
         manifest[f"moderator:{path.name}"] = {"file": str(path), "rows": len(rows),
                                               "sha256": artifact.sha256_file(path)}  # fmt: skip
-    model, metadata = build_model(examples, seed)
+    model, metadata = build_model(examples, seed, jobs)
     metadata = {
         "version": out_dir.name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -15,7 +15,7 @@ from models.features import Hits
 from models.judgement import Judgement, Reason
 from models.linear import LinearModel
 from models.links import mask_allowed_links
-from models.normalize import normalize
+from models.normalize import prepare
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Classifier:
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (len(texts), len(labels)), without reasons."""
-        docs = [normalize(_as_text(t)) for t in texts]
+        docs = [prepare(_as_text(t)) for t in texts]
         raw, _ = self.model.raw_hits(Hits.of(docs))
         return self.model.calibrate(raw)
 
@@ -69,7 +69,7 @@ class Classifier:
                 mask_allowed_links(t, allowed)
                 for t, allowed in zip(texts, allowed_domains, strict=True)
             ]
-        docs = [normalize(t) for t in texts]
+        docs = [prepare(t) for t in texts]
         if not docs:
             return []
         raw, entries = self.model.raw_hits(Hits.of(docs))

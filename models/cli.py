@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -52,23 +53,36 @@ def model() -> None:
     help="Moderator-label CSV (text + label columns); repeatable.",
 )
 @click.option("--set-latest", is_flag=True, help="Point models/artifacts/LATEST at the result.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 16),
+    default=min(2, os.cpu_count() or 1),
+    show_default="2 or the cores there are",
+    help="Validation folds fitted at once (each needs about 3 GB of memory).",
+)
 def train_command(
-    data_dir: Path, out_dir: Path | None, seed: int, extra: tuple[Path, ...], set_latest: bool
+    data_dir: Path,
+    out_dir: Path | None,
+    seed: int,
+    extra: tuple[Path, ...],
+    set_latest: bool,
+    jobs: int,
 ) -> None:
     """Train on the data folder, validate on held-out splits, write model.skops + metadata.json."""
     from models.build import train_to  # training code is not needed to score
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     out_dir = out_dir or _next_version(artifact.ARTIFACTS_ROOT)
-    metadata = train_to(data_dir, out_dir, seed, extra)
+    metadata = train_to(data_dir, out_dir, seed, extra, jobs)
     if set_latest:
         (out_dir.parent / "LATEST").write_text(out_dir.name + "\n", encoding="utf-8")
     figures = metadata["validation"]["metrics"]
-    for label, per in figures.items():
-        click.echo(
-            f"{label:16} validation ROC AUC "
-            + ", ".join(f"{name}={m.get('roc_auc', float('nan')):.4f}" for name, m in per.items())
-        )
+    for label in metadata["labels"]:
+        aucs = {source: per["all"]["labels"][label].get("roc_auc", float("nan"))
+                for source, per in figures.items() if label in per["all"]["labels"]}  # fmt: skip
+        if aucs:
+            click.echo(f"{label:16} validation ROC AUC "
+                       + ", ".join(f"{name}={auc:.4f}" for name, auc in aucs.items()))  # fmt: skip
     click.echo(f"wrote {out_dir} ({metadata['artifact']['bytes'] / 1e6:.1f} MB)")
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from models.features import Featurizer, Hits
-from models.normalize import normalize
-from models.sources import Example
+from models.normalize import prepare
+from models.sources import SUBLABELS, Example
 
 MAX_WORD_FEATURES = 100_000
 MAX_CHAR_FEATURES = 200_000
@@ -23,7 +23,7 @@ class Corpus:
 
     @classmethod
     def build(cls, examples: Sequence[Example]) -> Corpus:
-        return cls(examples, Hits.of([normalize(e.text) for e in examples]))
+        return cls(examples, Hits.of([prepare(e.text) for e in examples]))
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -32,9 +32,20 @@ class Corpus:
         return np.array([e.source for e in self.examples])
 
     def target(self, label: str) -> tuple[np.ndarray, np.ndarray]:
-        """Rows that carry `label` and their 0/1 values."""
-        rows = [i for i, e in enumerate(self.examples) if label in e.labels]
-        values = [self.examples[i].labels[label] for i in rows]
+        """Rows that carry `label` and their 0/1 values.
+
+        A comment labelled not toxic is also no insult, threat...: it is a negative of every
+        sub-label, whichever source it comes from.
+        """
+        sub = label in SUBLABELS
+        rows, values = [], []
+        for i, e in enumerate(self.examples):
+            value = e.labels.get(label)
+            if value is None and sub and e.labels.get("toxicity") == 0:
+                value = 0
+            if value is not None:
+                rows.append(i)
+                values.append(value)
         return np.array(rows, dtype=np.int64), np.array(values, dtype=np.int64)
 
     def fit_featurizer(self, rows: np.ndarray) -> Featurizer:

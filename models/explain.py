@@ -16,13 +16,15 @@ from models.normalize import Normalized
 MAX_REASONS = 3
 # Tokens adding less than this (in log-odds, or relative to the strongest) are not reasons.
 MIN_WEIGHT = 0.5
-MIN_SHARE_OF_TOP = 0.25
+MIN_SHARE_OF_TOP = 0.15
 _TOKEN = re.compile(r"\S+")
 _EDGE_PUNCTUATION = ".,;:!?\"'()[]{}<>«»“”\u2018\u2019…"
 _SIGNALS = {
     "LINKS": [signals.NAMES.index(n) for n in ("links", "link_shortener", "link_domains")],
     "CONTACT": [signals.NAMES.index(n) for n in ("emails", "phones", "messaging")],
+    "PROMOTION": [signals.NAMES.index("promotion")],
 }
+_LENGTH = signals.NAMES.index("length")
 Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
@@ -74,12 +76,21 @@ def _reasons(doc: Normalized, own: tuple, chars: tuple, model: LinearModel, rais
     cols, starts, stops, at = cols[found], starts[found], stops[found], at[found]
     # A feature seen k times shares its contribution (value x weight) between its k occurrences.
     share = own_values[at] / np.bincount(at, minlength=len(own_cols))[at]
-    contributions = share[:, None] * model.coef[cols][:, raised].astype(np.float64)
-    width = np.maximum(stops - starts, 1)
     size = len(doc.text)
-    tokens = [_trim(doc.text, *m.span()) for m in _TOKEN.finditer(doc.text)]
+    spans = [m.span() for m in _TOKEN.finditer(doc.text)]
+    tokens = [_trim(doc.text, *span) for span in spans]
     t_start = np.array([s for s, _ in tokens], dtype=np.int64)
     t_end = np.array([e for _, e in tokens], dtype=np.int64)
+    # Only n-grams inside one token count towards it: a bigram or a char n-gram across a space
+    # ("piece of", "a tra") would otherwise lend the neighbouring word the label's weight.
+    # (The spaces around a token belong to it: " trash " is that word's own n-gram.)
+    raw_start = np.array([s for s, _ in spans] or [0], dtype=np.int64)
+    raw_end = np.array([e for _, e in spans] or [0], dtype=np.int64)
+    owner = np.maximum(np.searchsorted(raw_start, starts + 1, side="right") - 1, 0)
+    inside = (starts >= raw_start[owner] - 1) & (stops <= raw_end[owner] + 1)
+    cols, starts, stops, share = cols[inside], starts[inside], stops[inside], share[inside]
+    contributions = share[:, None] * model.coef[cols][:, raised].astype(np.float64)
+    width = np.maximum(stops - starts, 1)
     found_reasons: list[Reason] = []
     for j, label in enumerate(raised):
         per_char = contributions[:, j] / width
@@ -93,6 +104,11 @@ def _reasons(doc: Normalized, own: tuple, chars: tuple, model: LinearModel, rais
             candidates = _recode(candidates, _signal_spans(doc, model, label))
         best = sorted(candidates, key=lambda c: -c[3])[:MAX_REASONS]
         floor = max(MIN_WEIGHT, MIN_SHARE_OF_TOP * best[0][3]) if best else 0.0
+        if name == "spam" and (not best or best[0][3] < MIN_WEIGHT):
+            # No word stands out: show the words that did add, and say so when it was length.
+            floor = max(1e-4, MIN_SHARE_OF_TOP * best[0][3]) if best else 1e-4
+            if (weight := _length_weight(doc, model, label)) > 1e-4:
+                found_reasons.append(Reason(name, "LENGTH", "", 0, 0, round(weight, 4)))
         for code, start, end, weight in (c for c in best if c[3] >= floor):
             o_start, o_end = doc.span(start, end)
             text = doc.original[o_start:o_end]
@@ -106,13 +122,21 @@ def _signal_spans(doc: Normalized, model: LinearModel, label: int) -> list[tuple
     values = signals.extract([doc])[0]
     found = []
     for code, spans in (
-        ("LINKS", signals.link_spans(doc.text)),
+        ("LINKS", signals.link_spans(doc)),
         ("CONTACT", signals.contact_spans(doc.text)),
+        ("PROMOTION", signals.promotion_spans(doc.text)),
     ):
         ids = _SIGNALS[code]
         weight = sum(float(values[i]) * float(model.coef[base + i, label]) for i in ids)
         found += [(code, s, e, weight / len(spans)) for s, e in spans if weight > 0]
     return found
+
+
+def _length_weight(doc: Normalized, model: LinearModel, label: int) -> float:
+    """What the length signal adds to ``label`` (log-odds)."""
+    base = model.featurizer.n_features - len(signals.NAMES)
+    value = float(signals.extract([doc])[0][_LENGTH])
+    return value * float(model.coef[base + _LENGTH, label])
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from models.normalize import Normalized
 # Hashing keeps the vocabulary out of the artifact; only the buckets seen in training are kept.
 BITS = 22
 # Bump whenever n-gram extraction or hashing changes: old artifacts then refuse to load.
-HASHING = "crc32-words/polymix-chars-v2"
+HASHING = "crc32-words/polymix-chars-v2/link-placeholders"
 CHAR_RANGE = (2, 5)
 WORD = re.compile(r"\w+")
 _MASK = 2**BITS - 1

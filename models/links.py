@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 
 from models import patterns
-from models.normalize import normalize
+from models.normalize import prepare
 
 
 def clean_domains(domains: Iterable[str]) -> frozenset[str]:
@@ -25,14 +25,8 @@ def mask_allowed_links(text: str, allowed: Collection[str]) -> str:
     """
     if not allowed:
         return text
-    doc = normalize(text)
-    if not patterns.LINK_HINT.search(doc.text):
-        return text
-    spans = [
-        doc.span(*match.span())
-        for match in patterns.URL.finditer(doc.text)
-        if is_allowed(patterns.domain_of(match.group()), allowed)
-    ]
+    doc = prepare(text)
+    spans = [doc.span(x.start, x.end) for x in doc.links if is_allowed(x.domain, allowed)]
     if not spans:
         return text
     chars = list(doc.original)

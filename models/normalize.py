@@ -46,12 +46,26 @@ _DISGUISED_DOT = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A link found in the text: its normalised URL and where its placeholder stands."""
+
+    url: str
+    start: int
+    end: int
+
+    @property
+    def domain(self) -> str:
+        return patterns.domain_of(self.url)
+
+
+@dataclass(frozen=True, slots=True)
 class Normalized:
     """Normalised text plus, per character, the index of the original character it came from."""
 
     text: str
     original: str
     offsets: list[int] | None  # None when every character maps to itself
+    links: tuple[Link, ...] = ()
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a [start, end) span of the normalised text back to the original text."""
@@ -183,3 +197,40 @@ def normalize(text: str) -> Normalized:
     if not folded.isspace() and _SPACES.search(folded):
         folded, offsets = _rewrite(folded, offsets, _SPACES, lambda m: (" ", [0]))
     return Normalized(folded, original, offsets)
+
+
+# What a link becomes in the text the n-grams are taken from: the model learns "a link" and "a
+# citation" rather than the substrings of the URLs it was trained on (a video's spam domains, a
+# wiki's own links), which do not carry over to another site. The URLs themselves stay in
+# ``links`` for the link signals.
+LINK_WORD = "xlinkx"
+REFERENCE_WORD = "xreflinkx"
+
+
+def prepare(text: str) -> Normalized:
+    """normalize(), then every link replaced by a placeholder word: what the model reads."""
+    doc = normalize(text)
+    folded = doc.text
+    if not patterns.LINK_HINT.search(folded):
+        return doc
+    links: list[Link] = []
+    shift = 0  # how much earlier placeholders moved the text so far
+
+    def placeholder(match: re.Match[str]) -> tuple[str, list[int]] | None:
+        nonlocal shift
+        found = match.group()
+        if "@" in found:  # an e-mail address: a contact detail, not a link
+            return None
+        word = REFERENCE_WORD if patterns.is_reference(patterns.domain_of(found)) else LINK_WORD
+        start = match.start() + shift
+        links.append(Link(found, start, start + len(word)))
+        shift += len(word) - len(found)
+        # Each placeholder character maps into the URL, the last one to its end, so that a span
+        # over the placeholder maps back to the whole URL.
+        local = [min(i, len(found) - 1) for i in range(len(word) - 1)] + [len(found) - 1]
+        return word, local
+
+    text, offsets = _rewrite(folded, doc.offsets, patterns.URL_OR_EMAIL, placeholder)
+    if not links:
+        return doc
+    return Normalized(text, doc.original, offsets, tuple(links))

@@ -1,113 +1,131 @@
-"""Held-out validation: toxicity on 20% per source, spam by leaving whole videos out."""
+"""Out-of-fold validation: every row scored by a model that never saw its thread, post or video."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import multiprocessing
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 from models import calibration, metrics
 from models.corpus import Corpus
+from models.judgement import LABELS
 from models.sources import SUBLABELS
 from models.train import fit_labels
 
-HOLDOUT = 0.2
-TOXICITY_LABELS = ("toxicity", *SUBLABELS)
+log = logging.getLogger(__name__)
+
+FOLDS = 5
 
 
 @dataclass
 class Validation:
-    """Out-of-sample raw scores per label, the calibration fitted on them, and the figures."""
+    """Out-of-fold raw scores for every row and label, the calibration fitted on them, figures."""
 
+    rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    raw: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LABELS))))
     knots: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     thresholds: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, dict] = field(default_factory=dict)
-    holdout: dict[str, np.ndarray] = field(default_factory=dict)  # label -> corpus rows held out
 
 
-def _in_holdout(group: str, seed: int) -> bool:
-    digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
-    return digest[0] < 256 * HOLDOUT
+def _hash_fold(key: str, seed: int) -> int:
+    digest = hashlib.sha256(f"{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % FOLDS
 
 
-def toxicity_holdout(corpus: Corpus, seed: int) -> np.ndarray:
-    """20% of each toxicity source, stratified; sentences of one forum post stay together."""
-    rows, truth = corpus.target("toxicity")
+def fold_ids(corpus: Corpus, seed: int) -> np.ndarray:
+    """The fold of each row. Rows of one group (thread, post, YouTube video) share a fold; a
+    YouTube video is a fold's whole share of that source, so spam is judged on unseen videos."""
+    videos = sorted({e.group for e in corpus.examples if e.source == "youtube"})
+    video_fold = {video: i % FOLDS for i, video in enumerate(videos)}
+    out = np.empty(len(corpus), dtype=np.int64)
+    for i, e in enumerate(corpus.examples):
+        if e.source == "youtube":
+            out[i] = video_fold[e.group]
+        else:
+            out[i] = _hash_fold(f"{e.source}:{e.group or i}", seed)
+    return out
+
+
+# The corpus of the fold being fitted, shared with forked processes rather than pickled to them.
+_SHARED: dict[str, object] = {}
+
+
+def _fit_fold(fold: int) -> tuple[np.ndarray, np.ndarray]:
+    corpus, seed, assigned = _SHARED["corpus"], _SHARED["seed"], _SHARED["assigned"]
+    test = np.flatnonzero(assigned == fold)
+    train = np.flatnonzero(assigned != fold)
+    featurizer = corpus.fit_featurizer(train)
+    coef, intercept = fit_labels(corpus, featurizer, train, LABELS, seed)
+    log.info("validation fold=%s rows=%s", fold, len(test))
+    return test, np.asarray(corpus.matrix(featurizer, test) @ coef) + intercept
+
+
+def out_of_fold(
+    corpus: Corpus, seed: int, folds: Sequence[int] = tuple(range(FOLDS)), jobs: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of the given folds and their raw scores (one column per label), each fold's rows
+    scored by features and weights fitted on every other fold; `jobs` folds at a time."""
+    _SHARED.update(corpus=corpus, seed=seed, assigned=fold_ids(corpus, seed))
+    try:
+        if jobs > 1 and len(folds) > 1:
+            with multiprocessing.get_context("fork").Pool(min(jobs, len(folds))) as pool:
+                results = pool.map(_fit_fold, folds, chunksize=1)
+        else:
+            results = [_fit_fold(fold) for fold in folds]
+    finally:
+        _SHARED.clear()
+    rows = np.concatenate([test for test, _ in results])
+    raws = np.concatenate([raw for _, raw in results])
+    order = np.argsort(rows)
+    return rows[order], raws[order]
+
+
+def validate(
+    corpus: Corpus, seed: int, folds: Sequence[int] = tuple(range(FOLDS)), jobs: int = 1
+) -> Validation:
+    rows, raw = out_of_fold(corpus, seed, folds, jobs)
+    if keep := os.environ.get("SIEVE_KEEP_VALIDATION_SCORES"):
+        np.savez(keep, rows=rows, raw=raw)  # for studying calibration without refitting
+    result = Validation(rows=rows, raw=raw)
     sources = corpus.sources()[rows]
-    held = []
-    for source in np.unique(sources):
-        mine, y = rows[sources == source], truth[sources == source]
-        groups = [corpus.examples[i].group for i in mine]
-        if all(groups):
-            held.append(mine[[_in_holdout(g, seed) for g in groups]])
-        elif len(np.unique(y)) > 1 and len(mine) >= 10:
-            held.append(train_test_split(mine, test_size=HOLDOUT, random_state=seed, stratify=y)[1])
-    return np.sort(np.concatenate(held)) if held else np.array([], dtype=np.int64)
-
-
-def _record(
-    result: Validation,
-    label: str,
-    rows: np.ndarray,
-    raw: np.ndarray,
-    corpus: Corpus,
-    cap: np.ndarray | None = None,
-) -> None:
-    """Calibrate on the held-out scores, then report per source and pooled."""
-    truth = np.array([corpus.examples[i].labels[label] for i in rows])
-    if len(np.unique(truth)) < 2:
-        return
-    knots = calibration.fit_isotonic(raw, truth)
-    prob = calibration.apply(raw, knots)
-    if cap is not None:  # as served: a sub-label is capped by the toxicity probability
-        prob = np.minimum(prob, cap)
-    threshold = metrics.best_f1_threshold(truth, prob)
-    result.knots[label], result.thresholds[label], result.holdout[label] = knots, threshold, rows
-    per = {"all": metrics.binary(truth, prob, threshold)}
-    sources = corpus.sources()[rows]
-    for source in np.unique(sources):
-        mask = sources == source
-        per[str(source)] = metrics.binary(truth[mask], prob[mask], threshold)
-    if label == "spam":
-        for video in sorted({corpus.examples[i].group for i in rows} - {""}):
-            mask = np.array([corpus.examples[i].group == video for i in rows])
-            per[f"youtube:{video}"] = metrics.binary(truth[mask], prob[mask], threshold)
-    result.metrics[label] = per
-
-
-def holdout_scores(corpus: Corpus, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Held-out toxicity rows and their raw scores (toxicity, then sub-labels) from a model
-    fitted, features included, on everything else."""
-    held = toxicity_holdout(corpus, seed)
-    train_rows = np.setdiff1d(np.arange(len(corpus)), held)
-    featurizer = corpus.fit_featurizer(train_rows)
-    coef, intercept = fit_labels(corpus, featurizer, train_rows, TOXICITY_LABELS, seed)
-    return held, np.asarray(corpus.matrix(featurizer, held) @ coef) + intercept
-
-
-def validate(corpus: Corpus, seed: int) -> Validation:
-    result = Validation()
-    everything = np.arange(len(corpus))
-    if len(toxicity_holdout(corpus, seed)):
-        held, raw = holdout_scores(corpus, seed)
-        for j, label in enumerate(TOXICITY_LABELS):
-            carries = np.array([label in corpus.examples[i].labels for i in held], dtype=bool)
-            cap = None
-            if label != "toxicity" and "toxicity" in result.knots:
-                cap = calibration.apply(raw[carries, 0], result.knots["toxicity"])
-            _record(result, label, held[carries], raw[carries, j], corpus, cap)
-    spam_rows, _ = corpus.target("spam")
-    videos = sorted({corpus.examples[i].group for i in spam_rows} - {""})
-    oof_rows, oof_raw = [], []
-    for video in videos:  # leave one video out: the same spam recurs within a video
-        out = np.array([corpus.examples[i].group == video for i in everything])
-        featurizer = corpus.fit_featurizer(everything[~out])
-        coef, intercept = fit_labels(corpus, featurizer, everything[~out], ("spam",), seed)
-        test = everything[out]
-        oof_rows.append(test)
-        oof_raw.append(np.asarray(corpus.matrix(featurizer, test) @ coef)[:, 0] + intercept[0])
-    if oof_rows:
-        _record(result, "spam", np.concatenate(oof_rows), np.concatenate(oof_raw), corpus)
+    for j, label in enumerate(LABELS):
+        target_rows, truth = corpus.target(label)
+        carries = np.isin(rows, target_rows)
+        if not carries.any():
+            continue
+        value = dict(zip(target_rows.tolist(), truth.tolist(), strict=True))
+        y = np.array([value[r] for r in rows[carries]])
+        if len(np.unique(y)) < 2:
+            continue
+        toxic = None
+        if label in SUBLABELS:
+            toxic = np.array([corpus.examples[r].labels.get("toxicity", 1) for r in rows[carries]])
+        weights = calibration.target_weights(label, sources[carries], y, toxic)
+        result.knots[label] = calibration.fit_isotonic(raw[carries, j], y, weights)
+    probs = calibrated(result, raw)
+    for j, label in enumerate(LABELS):
+        if label in result.knots:
+            target_rows, truth = corpus.target(label)
+            carries = np.isin(rows, target_rows)
+            value = dict(zip(target_rows.tolist(), truth.tolist(), strict=True))
+            y = np.array([value[r] for r in rows[carries]])
+            result.thresholds[label] = metrics.best_f1_threshold(y, probs[carries, j])
+    result.metrics = metrics.report([corpus.examples[i] for i in rows], probs, LABELS)
     return result
+
+
+def calibrated(result: Validation, raw: np.ndarray) -> np.ndarray:
+    """Probabilities as served: calibrated, sub-labels capped by toxicity."""
+    identity = calibration.identity_knots()
+    probs = calibration.apply_columns(raw, [result.knots.get(label, identity) for label in LABELS])
+    toxicity = probs[:, LABELS.index("toxicity")]
+    for j, label in enumerate(LABELS):
+        if label in SUBLABELS:
+            np.minimum(probs[:, j], toxicity, out=probs[:, j])
+    return probs

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
+from service import db
+from service.sites import find_site
 from service.status import CommentStatus
 from tests.moderation.fixtures import PASSWORD, status_of
 
@@ -151,3 +153,25 @@ def test_hostile_comments_render_as_text_in_the_moderator_ui(
     page.wait_for_load_state("networkidle")
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
+
+
+def test_an_admin_allows_link_domains_on_the_settings_page(app, sieve, page, accounts):
+    log_in(page, sieve, accounts["admin"])
+    page.goto(f"{sieve}/moderate/sites/demo/settings")
+    allowed = page.get_by_label("Allowed link domains", exact=False)
+    allowed.fill("https://www.Reuters.com/world\napnews.com")
+    page.get_by_label("Blocked link domains", exact=False).fill("apnews.com")
+    page.get_by_role("button", name="Save settings").click()
+    # A domain both allowed and blocked is refused, with what was typed kept on the page.
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_label("Allowed link domains", exact=False)).to_have_value(
+        "https://www.Reuters.com/world\napnews.com"
+    )
+    page.get_by_label("Blocked link domains", exact=False).fill("spam.example")
+    page.get_by_role("button", name="Save settings").click()
+    page.goto(f"{sieve}/moderate/sites/demo/settings")
+    expect(page.get_by_label("Allowed link domains", exact=False)).to_have_value(
+        "reuters.com\napnews.com"
+    )
+    with app.app_context(), db.session_scope() as session:
+        assert find_site(session, "demo").allowed_domains == ["reuters.com", "apnews.com"]

@@ -34,6 +34,11 @@ def test_calibrated_probabilities_match_frequencies() -> None:
 
 def test_committed_model_keeps_precision_at_0_9() -> None:
     metadata = json.loads((DEFAULT_ARTIFACT_DIR / "metadata.json").read_text())
-    figures = metadata["validation"]["metrics"]
+    pooled = metadata["validation"]["metrics"]["all"]["all"]
     for label in ("spam", "toxicity"):
-        assert figures[label]["all"]["precision_at_0.9"] >= 0.88, label
+        assert pooled["labels"][label]["precision_at_0.9"] >= 0.88, label
+    # At the default policy, on the out-of-fold rows of the sources of ordinary comments: good
+    # comments are rarely held and very rarely auto-rejected.
+    for source in ("wiki_cat", "wiki_toxicity", "jigsaw", "ruddit", "olid", "davidson"):
+        policy = metadata["validation"]["metrics"][source]["all"]["policy"]
+        assert policy["benign_held"] <= 0.05 and policy["benign_rejected"] <= 0.01, source

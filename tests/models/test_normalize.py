@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.normalize import MAX_CHARS, normalize
+from models.normalize import MAX_CHARS, normalize, prepare
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,23 @@ def test_any_string_normalises(text: str) -> None:
     if doc.offsets is not None:
         assert len(doc.offsets) == len(doc.text)
         assert all(0 <= o < len(doc.original) for o in doc.offsets)
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "urls"),
+    [
+        ("see https://www.bbc.co.uk/news/x and bit.ly/zz now", ["xreflinkx", "xlinkx"],
+         ["https://www.bbc.co.uk/news/x", "bit.ly/zz"]),
+        ("visit Example DOT com today", ["xlinkx"], ["Example DOT com"]),
+        ("(source: https://en.wikipedia.org/wiki/Census).", ["xreflinkx"],
+         ["https://en.wikipedia.org/wiki/Census"]),
+        ("mail bob@mail.example.com, not a link", [], []),
+        ("😀 see \U0001d41b\U0001d422\U0001d42d.\U0001d425\U0001d432/abc", ["xlinkx"],
+         ["\U0001d41b\U0001d422\U0001d42d.\U0001d425\U0001d432/abc"]),
+    ],
+)  # fmt: skip
+def test_the_model_reads_a_link_as_a_placeholder(text: str, words, urls) -> None:
+    doc = prepare(text)
+    assert [doc.text[link.start : link.end] for link in doc.links] == words
+    assert [text[slice(*doc.span(link.start, link.end))] for link in doc.links] == urls
+    assert prepare("no links here").links == ()
