@@ -95,12 +95,7 @@ def validate(
     result = Validation(rows=rows, raw=raw)
     sources = corpus.sources()[rows]
     for j, label in enumerate(LABELS):
-        target_rows, truth = corpus.target(label)
-        carries = np.isin(rows, target_rows)
-        if not carries.any():
-            continue
-        value = dict(zip(target_rows.tolist(), truth.tolist(), strict=True))
-        y = np.array([value[r] for r in rows[carries]])
+        carries, y = _truth(corpus, rows, label)
         if len(np.unique(y)) < 2:
             continue
         toxic = None
@@ -111,13 +106,18 @@ def validate(
     probs = calibrated(result, raw)
     for j, label in enumerate(LABELS):
         if label in result.knots:
-            target_rows, truth = corpus.target(label)
-            carries = np.isin(rows, target_rows)
-            value = dict(zip(target_rows.tolist(), truth.tolist(), strict=True))
-            y = np.array([value[r] for r in rows[carries]])
+            carries, y = _truth(corpus, rows, label)
             result.thresholds[label] = metrics.best_f1_threshold(y, probs[carries, j])
     result.metrics = metrics.report([corpus.examples[i] for i in rows], probs, LABELS)
     return result
+
+
+def _truth(corpus: Corpus, rows: np.ndarray, label: str) -> tuple[np.ndarray, np.ndarray]:
+    """Which of `rows` carry `label`, and their 0/1 values in that order."""
+    target_rows, truth = corpus.target(label)
+    value = dict(zip(target_rows.tolist(), truth.tolist(), strict=True))
+    carries = np.isin(rows, target_rows)
+    return carries, np.array([value[r] for r in rows[carries]], dtype=np.int64)
 
 
 def calibrated(result: Validation, raw: np.ndarray) -> np.ndarray:
