@@ -109,7 +109,7 @@ def side_by_side(data_dir: Path, seed: int) -> dict:
 
     examples, _ = load_all(data_dir)
     corpus = Corpus.build(examples)
-    rows, raw = out_of_fold(corpus, seed, folds=(0,))  # one fold: a fifth of every source
+    rows, raw, _ = out_of_fold(corpus, seed, folds=(0,))  # one fold: a fifth of every source
     toxicity = LABELS.index("toxicity")
     held = np.array([i for i in rows if "toxicity" in corpus.examples[i].labels])
     raw = raw[np.isin(rows, held), toxicity][:, None]

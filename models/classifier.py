@@ -11,7 +11,6 @@ import numpy as np
 
 from models import artifact
 from models.explain import explain_batch
-from models.features import Hits
 from models.judgement import Judgement, Reason
 from models.linear import LinearModel
 from models.links import mask_allowed_links
@@ -47,8 +46,7 @@ class Classifier:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Calibrated probabilities, shape (len(texts), len(labels)), without reasons."""
         docs = [prepare(_as_text(t)) for t in texts]
-        raw, _ = self.model.raw_hits(Hits.of(docs))
-        return self.model.calibrate(raw)
+        return self.model.probabilities(docs)[0]
 
     def score(
         self,
@@ -72,8 +70,7 @@ class Classifier:
         docs = [prepare(t) for t in texts]
         if not docs:
             return []
-        raw, entries = self.model.raw_hits(Hits.of(docs))
-        probs = self.model.calibrate(raw)
+        probs, entries = self.model.probabilities(docs)
         reasons: list[tuple[Reason, ...]] = [() for _ in docs]
         if explain:
             raised = [np.flatnonzero(row >= REASON_THRESHOLD).tolist() for row in probs]

@@ -17,11 +17,12 @@ from models.train import DEFAULT_SEED
 
 
 def _next_version(root: Path) -> Path:
+    """Today's date and one more than the day's highest number present: a version removed in
+    between is not named again for a different model."""
     stem = date.today().strftime("%Y.%m.%d")
-    n = 1
-    while (root / f"{stem}-{n}").exists():
-        n += 1
-    return root / f"{stem}-{n}"
+    taken = [p.name.removeprefix(f"{stem}-") for p in root.glob(f"{stem}-*")]
+    numbers = [int(n) for n in taken if n.isdigit()]
+    return root / f"{stem}-{max(numbers, default=0) + 1}"
 
 
 @click.group("model")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from models import signals
 from models.features import Featurizer, Hits
 from models.normalize import prepare
 from models.sources import SUBLABELS, Example
@@ -30,6 +31,11 @@ class Corpus:
 
     def sources(self) -> np.ndarray:
         return np.array([e.source for e in self.examples])
+
+    def linked(self) -> np.ndarray:
+        """Which rows contain a link (to a reference site or any other)."""
+        links, references = signals.NAMES.index("links"), signals.NAMES.index("reference_links")
+        return (self.hits.dense[:, links] > 0) | (self.hits.dense[:, references] > 0)
 
     def target(self, label: str) -> tuple[np.ndarray, np.ndarray]:
         """Rows that carry `label` and their 0/1 values.

@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from models import calibration, features, signals
+from models import calibration, features, links, signals
 from models.features import Block, Entries, Featurizer, Hits
+from models.normalize import Normalized
 from models.sources import SUBLABELS
 
 FORMAT_VERSION = 1
@@ -51,6 +52,20 @@ class LinearModel:
         matrix = sp.csr_matrix((values.astype(np.float32), cols, indptr), shape=(n_docs, n_grams))
         raw = np.asarray(matrix @ self._ngram_coef, dtype=np.float64)
         return raw + hits.dense @ self._signal_coef + self.intercept, entries
+
+    def probabilities(self, docs: list[Normalized]) -> tuple[np.ndarray, Entries]:
+        """Calibrated probabilities of prepared documents (a link alone never makes a comment
+        more than links.LINK_ONLY_MAX spam), and the n-gram entries for explanations."""
+        raw, entries = self.raw_hits(Hits.of(docs))
+        probs = self.calibrate(raw)
+        if "spam" in self.labels and len(docs):
+            j = self.labels.index("spam")
+            checked = links.needs_words_check(docs, probs[:, j])
+            if checked.any():
+                alone = [links.without_links(d) for d, c in zip(docs, checked, strict=True) if c]
+                words = self.calibrate(self.raw_hits(Hits.of(alone))[0])[:, j]
+                probs[:, j] = links.cap_link_only(probs[:, j], words, checked)
+        return probs, entries
 
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         """Calibrated probabilities; a sub-label never exceeds toxicity (it is a kind of it)."""

@@ -13,7 +13,10 @@ import numpy as np
 
 from models import calibration, metrics
 from models.corpus import Corpus
+from models.features import Hits
 from models.judgement import LABELS
+from models.links import LINK_ONLY_MAX, cap_link_only, link_is_all, without_links
+from models.normalize import prepare
 from models.sources import SUBLABELS
 from models.train import fit_labels
 
@@ -28,6 +31,8 @@ class Validation:
 
     rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     raw: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LABELS))))
+    words: np.ndarray = field(default_factory=lambda: np.zeros((0, len(LABELS))))  # links cut
+    link_only: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     knots: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     thresholds: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, dict] = field(default_factory=dict)
@@ -56,21 +61,32 @@ def fold_ids(corpus: Corpus, seed: int) -> np.ndarray:
 _SHARED: dict[str, object] = {}
 
 
-def _fit_fold(fold: int) -> tuple[np.ndarray, np.ndarray]:
+def _fit_fold(fold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     corpus, seed, assigned = _SHARED["corpus"], _SHARED["seed"], _SHARED["assigned"]
     test = np.flatnonzero(assigned == fold)
     train = np.flatnonzero(assigned != fold)
     featurizer = corpus.fit_featurizer(train)
     coef, intercept = fit_labels(corpus, featurizer, train, LABELS, seed)
     log.info("validation fold=%s rows=%s", fold, len(test))
-    return test, np.asarray(corpus.matrix(featurizer, test) @ coef) + intercept
+    raw = np.asarray(corpus.matrix(featurizer, test) @ coef) + intercept
+    # The scores of the same rows with their links cut out, for the link-only cap.
+    words = raw.copy()
+    docs = {
+        i: prepare(corpus.examples[test[i]].text) for i in np.flatnonzero(corpus.linked()[test])
+    }
+    only = [i for i, doc in docs.items() if link_is_all(doc)]
+    if only:
+        alone = [without_links(docs[i]) for i in only]
+        words[only] = np.asarray(featurizer.matrix(Hits.of(alone)) @ coef) + intercept
+    return test, raw, words
 
 
 def out_of_fold(
     corpus: Corpus, seed: int, folds: Sequence[int] = tuple(range(FOLDS)), jobs: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of the given folds and their raw scores (one column per label), each fold's rows
-    scored by features and weights fitted on every other fold; `jobs` folds at a time."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of the given folds, their raw scores (one column per label) and the raw scores of
+    the same rows with links cut out; each fold's rows scored by features and weights fitted on
+    every other fold; `jobs` folds at a time."""
     _SHARED.update(corpus=corpus, seed=seed, assigned=fold_ids(corpus, seed))
     try:
         if jobs > 1 and len(folds) > 1:
@@ -80,19 +96,20 @@ def out_of_fold(
             results = [_fit_fold(fold) for fold in folds]
     finally:
         _SHARED.clear()
-    rows = np.concatenate([test for test, _ in results])
-    raws = np.concatenate([raw for _, raw in results])
+    rows = np.concatenate([test for test, _, _ in results])
+    raws = np.concatenate([raw for _, raw, _ in results])
+    words = np.concatenate([w for _, _, w in results])
     order = np.argsort(rows)
-    return rows[order], raws[order]
+    return rows[order], raws[order], words[order]
 
 
 def validate(
     corpus: Corpus, seed: int, folds: Sequence[int] = tuple(range(FOLDS)), jobs: int = 1
 ) -> Validation:
-    rows, raw = out_of_fold(corpus, seed, folds, jobs)
+    rows, raw, words = out_of_fold(corpus, seed, folds, jobs)
     if keep := os.environ.get("SIEVE_KEEP_VALIDATION_SCORES"):
-        np.savez(keep, rows=rows, raw=raw)  # for studying calibration without refitting
-    result = Validation(rows=rows, raw=raw)
+        np.savez(keep, rows=rows, raw=raw, words=words)  # for studying calibration
+    result = Validation(rows=rows, raw=raw, words=words, link_only=_link_only(corpus, rows))
     sources = corpus.sources()[rows]
     for j, label in enumerate(LABELS):
         carries, y = _truth(corpus, rows, label)
@@ -103,7 +120,7 @@ def validate(
             toxic = np.array([corpus.examples[r].labels.get("toxicity", 1) for r in rows[carries]])
         weights = calibration.target_weights(label, sources[carries], y, toxic)
         result.knots[label] = calibration.fit_isotonic(raw[carries, j], y, weights)
-    probs = calibrated(result, raw)
+    probs = calibrated(result)
     for j, label in enumerate(LABELS):
         if label in result.knots:
             carries, y = _truth(corpus, rows, label)
@@ -120,8 +137,32 @@ def _truth(corpus: Corpus, rows: np.ndarray, label: str) -> tuple[np.ndarray, np
     return carries, np.array([value[r] for r in rows[carries]], dtype=np.int64)
 
 
-def calibrated(result: Validation, raw: np.ndarray) -> np.ndarray:
-    """Probabilities as served: calibrated, sub-labels capped by toxicity."""
+def calibrated(result: Validation) -> np.ndarray:
+    """Probabilities of the validated rows as served: calibrated, sub-labels capped by toxicity,
+    spam capped where only a link makes it certain (as LinearModel.probabilities)."""
+    probs = _calibrate(result, result.raw)
+    if len(probs):
+        j = LABELS.index("spam")
+        checked = result.link_only & (probs[:, j] > LINK_ONLY_MAX)
+        if checked.any():
+            words = _calibrate(result, result.words[checked])[:, j]
+            probs[:, j] = cap_link_only(probs[:, j], words, checked)
+    return probs
+
+
+def _link_only(corpus: Corpus, rows: np.ndarray) -> np.ndarray:
+    """Which rows have links and nothing else of spam's patterns (see links.link_is_all)."""
+    linked = corpus.linked()[rows]
+    return np.array(
+        [
+            bool(has) and link_is_all(prepare(corpus.examples[r].text))
+            for r, has in zip(rows, linked, strict=True)
+        ],
+        dtype=bool,
+    )
+
+
+def _calibrate(result: Validation, raw: np.ndarray) -> np.ndarray:
     identity = calibration.identity_knots()
     probs = calibration.apply_columns(raw, [result.knots.get(label, identity) for label in LABELS])
     toxicity = probs[:, LABELS.index("toxicity")]

@@ -52,6 +52,47 @@ def test_promotions_are_held_or_rejected(classifier) -> None:
         assert decision(judgement) is not CommentStatus.APPROVED
 
 
+# Nothing but a link (to a site the model has seen in spam, or none it knows): suspect, so held for
+# a person; never rejected on the link alone.
+LINK_ONLY = [
+    "http://www.news4jax.com/news/25976955/detail.html",
+    "Well, look here: http://www.skane.se/default.aspx?id=54721",
+    "The minutes are posted at http://www.example-county.gov/minutes/2024-03.pdf",
+]
+# A link plus spam's own evidence (a shortener, money talk, a promotion) can still be rejected.
+LINK_AND_MORE = [
+    "http://bit.ly/2xYz9Q",
+    "Make $5000 a week from home, visit http://cash-now.example.biz now",
+    "Subscribe to my channel http://www.youtube.com/user/bestmusic2013 please!!",
+]
+
+
+REFUSED = (CommentStatus.REJECTED, CommentStatus.SPAM)  # spam above the reject threshold is filed
+
+
+def test_a_link_alone_never_rejects_a_comment(classifier) -> None:
+    for text, judgement in zip(LINK_ONLY, classifier.score(LINK_ONLY), strict=True):
+        assert decision(judgement) not in REFUSED, (text, judgement.spam)
+
+
+def test_a_link_with_spam_evidence_can_still_be_rejected(classifier) -> None:
+    judgements = classifier.score(LINK_AND_MORE)
+    assert all(j.spam >= 0.5 for j in judgements), [j.spam for j in judgements]
+    rejected = [decision(j) in REFUSED for j in judgements]
+    assert sum(rejected) >= 2, [j.spam for j in judgements]
+
+
+def test_the_link_only_cap_needs_the_words_to_be_clean() -> None:
+    from models.links import link_is_all
+    from models.normalize import prepare
+
+    assert link_is_all(prepare("see http://www.skane.se/default.aspx?id=54721"))
+    assert not link_is_all(prepare("see http://bit.ly/2xYz9Q"))  # a shortener hides the target
+    assert not link_is_all(prepare("earn $300 a day at http://cash-now.example.biz"))
+    assert not link_is_all(prepare("whatsapp me +1 555 123 4567 http://example.org"))
+    assert not link_is_all(prepare("no link here at all"))
+
+
 @pytest.mark.parametrize(
     "text",
     ["He served 1974-1978 and again 1980-1984.", "Filed on 2021-03-04, decided 2022-11-30.",
