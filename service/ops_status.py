@@ -6,7 +6,7 @@ from __future__ import annotations
 import zlib
 from base64 import b64decode
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rq import Queue, Worker
 from rq.job import Job
@@ -31,6 +31,11 @@ class QueueState:
     oldest_queued_age: float | None  # seconds the job at the head of the queue has waited
 
 
+# Workers beat at least every 10 s when idle (worker/main.py WORKER_TTL) and every 5 s in a job;
+# one silent for longer than this is frozen, stopped or cut off from Redis.
+STALE_AFTER_SECONDS = 30
+
+
 @dataclass(frozen=True)
 class WorkerState:
     name: str
@@ -39,6 +44,11 @@ class WorkerState:
     last_heartbeat: datetime | None
     successful: int
     failed: int
+    heartbeat_age: float | None = None  # seconds since the last heartbeat
+
+    @property
+    def stale(self) -> bool:
+        return self.heartbeat_age is None or self.heartbeat_age > STALE_AFTER_SECONDS
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,14 @@ def queue_state(queue: Queue) -> QueueState:
     )
 
 
+def _age_of(moment: datetime | None) -> float | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (utcnow() - moment).total_seconds())
+
+
 def worker_states(queue: Queue) -> list[WorkerState]:
     states = []
     for worker in sorted(Worker.all(queue=queue), key=lambda w: w.name):
@@ -73,6 +91,7 @@ def worker_states(queue: Queue) -> list[WorkerState]:
                 last_heartbeat=worker.last_heartbeat,
                 successful=worker.successful_job_count,
                 failed=worker.failed_job_count,
+                heartbeat_age=_age_of(worker.last_heartbeat),
             )
         )
     return states

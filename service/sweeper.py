@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 OVERDUE_RETRY_SECONDS = 10
 LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
 PAGE = 500
+# At start-up, comments pending this long are swept at once (younger ones are in intake's hands),
+# and again STARTUP_RECHECK seconds later for jobs left in a dead worker's hands.
+STARTUP_AGE = 2
+STARTUP_RECHECK = 5
+IN_HAND_GRACE_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,7 @@ def sweep(min_age_seconds: float, limit: int = 10_000) -> SweepResult:
     _reap_abandoned_jobs()
     _release_overdue_retries()
     _release_stranded_batches()
+    _release_stuck_in_hand()
     cutoff = utcnow() - timedelta(seconds=min_age_seconds)
     pending = requeued = covered = 0
     after_id = 0
@@ -118,6 +124,31 @@ def _release_stranded_batches() -> None:
         log.info("stranded batch jobs released count=%s requeued=%s", len(stranded), released)
 
 
+def _release_stuck_in_hand() -> None:
+    """Put back the jobs a worker took off the queue but never started (it was killed at that
+    moment, or Redis handed a job to a connection that was already closing).
+
+    RQ keeps such jobs in its intermediate list and fails them only after a minute and a
+    maintenance run (every 10 minutes). A live worker registers a job as started within
+    milliseconds of taking it, so one seen in hand but not started on two sweeps
+    ``IN_HAND_GRACE_SECONDS`` apart is stranded; running it twice would be harmless anyway.
+    """
+    queue = scoring_queue()
+    in_hand = queue.intermediate_queue
+    started = set(queue.started_job_registry.get_job_ids())
+    for job_id in in_hand.get_job_ids():
+        if job_id in started or in_hand.set_first_seen(job_id):
+            continue
+        first_seen = in_hand.get_first_seen(job_id)
+        if first_seen is None or (utcnow() - first_seen).total_seconds() < IN_HAND_GRACE_SECONDS:
+            continue
+        with queue.connection.pipeline() as pipeline:
+            pipeline.lrem(in_hand.key, 1, job_id)
+            pipeline.rpush(queue.key, job_id)
+            pipeline.execute()
+        log.info("job stuck in a dead worker's hands requeued job_id=%s", job_id)
+
+
 def _release_overdue_retries() -> None:
     queue = scoring_queue()
     registry = queue.scheduled_job_registry
@@ -151,13 +182,25 @@ def _without_live_job(ids: list[int]) -> list[int]:
 def run_forever(app: Flask, stop: threading.Event) -> None:
     """Sweep every ``SIEVE_SWEEP_INTERVAL`` seconds; with several workers, one sweeps at a time."""
     settings = app.config["SIEVE"]
-    while not stop.wait(settings.sweep_interval):
+    # The first two sweeps run as the worker starts, for what a crash (of a worker, of Redis, of
+    # the whole stack) left behind: it is queued within seconds, not SIEVE_SWEEP_AFTER later.
+    # They take no lock: a killed worker's lock may still stand, and sweeping twice is harmless.
+    startup = min(STARTUP_AGE, settings.sweep_after)
+    rounds = [(0.0, startup, False), (float(STARTUP_RECHECK), startup, False)]
+    while True:
+        wait, age, locked = (
+            rounds.pop(0) if rounds else (settings.sweep_interval, settings.sweep_after, True)
+        )
+        if stop.wait(wait):
+            return
         with app.app_context():
             try:
                 lock = f"sieve:sweeper-lock:{scoring_queue().name}"
                 # Expires on its own, so a worker killed mid-sweep cannot block the others.
-                if redis_connection().set(lock, "1", nx=True, ex=max(1, settings.sweep_interval)):
-                    sweep(settings.sweep_after)
+                if not locked or redis_connection().set(
+                    lock, "1", nx=True, ex=max(1, settings.sweep_interval)
+                ):
+                    sweep(age)
                     purge_if_due()
             except (redis.RedisError, OSError) as error:
                 log.warning("sweep skipped: redis unavailable error=%s", error)

@@ -114,3 +114,19 @@ def test_without_a_token_metrics_are_loopback_only_and_never_in_production(make_
     response = production.get("/metrics")
     assert response.status_code == 403
     assert "SIEVE_METRICS_TOKEN" in response.get_json()["error"]["message"]
+
+
+def test_widget_preflights_are_not_counted_as_submissions(make_app):
+    from tests.test_cors import ALLOWED, preflight
+
+    client = make_app().test_client()
+    for _ in range(3):
+        assert preflight(client, "/api/v1/comments", ALLOWED).status_code == 204
+        assert client.post("/api/v1/comments", json=GOOD).status_code == 202
+    samples = scrape(client)
+    counted = {
+        dict(labels)["outcome"]: v
+        for (name, labels), v in samples.items()
+        if name == "sieve_submissions_total"
+    }
+    assert counted == {"accepted": 3}  # no "error" share from the preflights

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from service.queue import scoring_job_id, scoring_queue
@@ -50,3 +51,43 @@ def test_ops_stays_fast_with_many_failed_jobs(app, login, redis_client):  # noqa
     assert page.status_code == 200 and "Failed jobs (100000)" in page.text
     assert elapsed < 2.0, f"/ops took {elapsed:.2f} s with 100,000 failed jobs"
     redis_client.delete(key)
+
+
+def test_a_frozen_worker_is_shown_stale_not_idle(app, login):  # noqa: F811
+    from datetime import timedelta
+
+    from rq import SimpleWorker
+
+    from service.queue import redis_connection, scoring_queue
+    from service.storage import utcnow
+    from worker.main import default_name
+
+    with app.app_context():
+        connection = redis_connection()
+        live = SimpleWorker([scoring_queue()], connection=connection, name=default_name())
+        frozen = SimpleWorker([scoring_queue()], connection=connection, name="frozen-host.4242")
+        for worker in (live, frozen):
+            worker.register_birth()
+            worker.set_state("idle")
+        live.heartbeat()
+        silent_since = (utcnow() - timedelta(seconds=90)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        connection.hset(frozen.key, "last_heartbeat", silent_since)
+    try:
+        page = login("admin").get("/ops/").get_data(as_text=True)
+        rows = {line.split("<td>")[1].split("</td>")[0]: line for line in _worker_rows(page)}
+        assert "stale: no heartbeat for" in rows["frozen-host.4242"]
+        assert 'class="stale"' in rows["frozen-host.4242"]
+        live_row = rows[default_name()]
+        assert "stale" not in live_row and "idle" in live_row
+        import socket
+
+        assert default_name() == f"{socket.gethostname()}.{os.getpid()}"  # readable, not hex
+    finally:
+        with app.app_context():
+            live.register_death()
+            frozen.register_death()
+
+
+def _worker_rows(page: str) -> list[str]:
+    section = page.split('id="workers"')[1].split("</table>")[0]
+    return ["<tr" + row for row in section.split("<tr")[2:]]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 import threading
 import time
@@ -30,6 +32,9 @@ log = logging.getLogger(__name__)
 # retried quickly.
 HEARTBEAT_SECONDS = 5
 HEARTBEAT_TTL = 20
+# An idle worker beats every WORKER_TTL - 15 s (RQ's dequeue timeout), so that /ops can tell a
+# frozen worker (silent for ops_status.STALE_AFTER_SECONDS) from an idle one.
+WORKER_TTL = 25
 
 
 class ScoringWorker(SimpleWorker):
@@ -88,7 +93,7 @@ def build_worker(args: argparse.Namespace) -> Worker:
         classifier = classifier_holder().load()
         context.activate(app, classifier)
         worker_class = Worker if args.fork else ScoringWorker
-        return _new_worker(worker_class, app, args.name)
+        return _new_worker(worker_class, app, args.name or default_name())
 
 
 def _new_worker(worker_class: type[Worker], app: Flask, name: str | None) -> Worker:
@@ -96,10 +101,20 @@ def _new_worker(worker_class: type[Worker], app: Flask, name: str | None) -> Wor
     while True:
         try:
             with app.app_context():
-                return worker_class([scoring_queue()], connection=redis_connection(), name=name)
+                return worker_class(
+                    [scoring_queue()],
+                    connection=redis_connection(),
+                    name=name,
+                    worker_ttl=WORKER_TTL,
+                )
         except (redis.RedisError, OSError) as error:
             log.warning("worker waiting for redis error=%s", error)
             time.sleep(2)
+
+
+def default_name() -> str:
+    """Readable in status pages and unique while this process lives: host and pid."""
+    return f"{socket.gethostname()}.{os.getpid()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
                 break
             log.warning("worker loop ended without a stop request; restarting in 2 s")
             time.sleep(2)
-            worker = _new_worker(type(worker), app, args.name)
+            worker = _new_worker(type(worker), app, args.name or default_name())
     except StopRequested:
         pass  # SIGTERM between two runs of the loop: nothing is in hand
     finally:
