@@ -1,15 +1,19 @@
-"""The audit trail: every decision, who made it and why; and moderators' overrides of the model."""
+"""The audit trail: every decision, who made it and why; moderators' overrides of the model; and
+every change to a site's settings, who made it and what it changed."""
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from service.decisions import actor_name
 from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent, Site
+from service.storage import ChangeEvent, Comment, ModerationEvent, Moderator, Site
 
 REJECTING = (CommentStatus.REJECTED, CommentStatus.SPAM)
 HOLDING = (CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.SPAM)
@@ -101,3 +105,59 @@ def overrides_by_site(session: Session, site_ids: tuple[int, ...] | None) -> lis
         {"site": slug, "decisions": total, "published": up, "removed": down}
         for slug, total, up, down in session.execute(query)
     ]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes a setting, and through which door: "page", "api" or "cli"."""
+
+    name: str  # "moderator:<email>", or "cli:<account>" for a terminal
+    via: str
+    moderator_id: int | None = None
+
+    @classmethod
+    def moderator(cls, moderator: Moderator, via: str) -> Actor:
+        return cls(actor_name(moderator), via, moderator.id)
+
+    @classmethod
+    def terminal(cls) -> Actor:
+        """The account that ran a ``sieve`` command."""
+        try:
+            account = getpass.getuser()
+        except (KeyError, OSError):  # no login name, as in some containers
+            account = "unknown"
+        return cls(f"cli:{account}", "cli")
+
+
+def record_admin_event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    site: Site | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    *,
+    subject: str = "",
+    detail: str | None = None,
+) -> ChangeEvent:
+    """A change to how the service is run, in the audit trail: ``before`` and ``after`` hold
+    each changed value, keyed by name."""
+    event = ChangeEvent(
+        actor=actor.name,
+        moderator_id=actor.moderator_id,
+        via=actor.via,
+        action=action,
+        site_id=site.id if site is not None else None,
+        subject=subject,
+        detail=detail,
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    return event
+
+
+def site_history(session: Session, site: Site, limit: int = 50) -> list[ChangeEvent]:
+    """The latest changes to the site, newest first."""
+    query = select(ChangeEvent).where(ChangeEvent.site_id == site.id)
+    return list(session.scalars(query.order_by(ChangeEvent.id.desc()).limit(limit)))

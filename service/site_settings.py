@@ -1,5 +1,6 @@
 """A site's settings, validated in one place: the admin page, the JSON API and ``sieve sites``
-all read them with ``settings_of`` and change them with ``apply_site_settings``."""
+all read them with ``settings_of`` and change them with ``change_site_settings``, which validates
+with ``apply_site_settings`` and puts each change in the audit trail."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy.orm import Session
+
 from models.links import is_allowed
+from service.audit import Actor, record_admin_event
 from service.policy import LABEL_CODES
 from service.settings import SettingsError, parse_rate
 from service.sites import site_thresholds
@@ -39,6 +43,33 @@ def settings_of(site: Site) -> dict[str, Any]:
         "allowed_domains": list(site.allowed_domains),
         "scoring_failure": site.scoring_failure,
     }
+
+
+def change_site_settings(
+    session: Session,
+    site: Site,
+    changes: Mapping[str, Any],
+    actor: Actor,
+    before: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    """``apply_site_settings``, and an audit event with each setting that changed as it was and
+    as it became. ``before`` is ``{}`` for a site created in the same transaction."""
+    before = settings_of(site) if before is None else before
+    if errors := apply_site_settings(site, changes):
+        return errors
+    after = settings_of(site)
+    changed = [name for name, value in after.items() if before.get(name) != value]
+    if changed:
+        record_admin_event(
+            session,
+            actor,
+            "site_settings" if before else "site_created",
+            site,
+            {name: before[name] for name in changed if name in before},
+            {name: after[name] for name in changed},
+            subject=f"site {site.slug}",
+        )
+    return {}
 
 
 def apply_site_settings(site: Site, changes: Mapping[str, Any]) -> dict[str, str]:

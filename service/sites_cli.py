@@ -1,4 +1,8 @@
-"""``sieve sites``: the sites that embed Sieve, from a terminal."""
+"""``sieve sites``: the sites that embed Sieve, from a terminal.
+
+Every setting can be read (``show``) and changed (``set``, ``domains``, ``add``) here, through
+the admin page's validation, and every change lands in the audit trail (``history``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,25 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from service.status import PreModeration
 from service.storage import Site
+
+# Each setting as `show` labels it and the `set` option that changes it.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "name": ("name", "--name"),
+    "allowed_origins": ("origins", "--origin"),
+    "thresholds": ("thresholds", "--threshold"),
+    "premoderation": ("pre-moderation", "--premoderation"),
+    "rate_limit_ip": ("rate limit per reader", "--rate-limit-ip"),
+    "rate_limit_site": ("rate limit for the site", "--rate-limit-site"),
+    "blocked_words": ("blocked words", "--blocked-word"),
+    "blocked_domains": ("blocked domains", "--blocked-domain"),
+    "allowed_domains": ("allowed domains", "--allowed-domain"),
+    "scoring_failure": ("when scoring fails", "--scoring-failure"),
+}
+MODES = "|".join(mode.value for mode in PreModeration)
+# service.site_settings.SCORING_FAILURE, which checks it; that module is slow to import for --help.
+FAILURES = "hold|approve"
 
 
 @click.group()
@@ -31,7 +53,7 @@ def sites() -> None:
 )
 @click.option(
     "--scoring-failure",
-    type=click.Choice(["hold", "approve"]),
+    type=click.Choice(FAILURES.split("|")),
     help="what to do with a comment that cannot be scored (default: hold for a human)",
 )
 def sites_add(
@@ -44,19 +66,22 @@ def sites_add(
     """Create a site, or add origins and allowed domains to an existing one."""
     from service import db as database
     from service.cli import command_app  # the CLI imports this module
-    from service.sites import ensure_site
+    from service.site_settings import settings_of
+    from service.sites import ensure_site, find_site
     from service.validation import SLUG
 
     if not SLUG.match(slug):
         raise click.BadParameter("lowercase letters, digits, '-' or '_'", param_hint="SLUG")
     with command_app(), database.session_scope() as session:
+        existing = find_site(session, slug)
+        before = settings_of(existing) if existing else {}
         site = ensure_site(session, slug, name or slug, list(origins))
         changes: dict[str, Any] = {"allowed_origins": site.allowed_origins}
         if allowed_domains:
             changes["allowed_domains"] = [*site.allowed_domains, *allowed_domains]
         if scoring_failure:
             changes["scoring_failure"] = scoring_failure
-        _apply(site, changes)
+        _change(session, site, changes, before)
         click.echo(f"site {site.slug}: origins {_listed(site.allowed_origins)}")
         if site.allowed_domains:
             click.echo(f"allowed domains: {_listed(site.allowed_domains)}")
@@ -78,14 +103,108 @@ def sites_list() -> None:
 
 @sites.command("show")
 @click.argument("slug")
-def sites_show(slug: str) -> None:
-    """Print a site's settings as JSON (what GET /api/v1/sites/SLUG answers)."""
+@click.option("--json", "as_json", is_flag=True, help="as GET /api/v1/sites/SLUG answers")
+def sites_show(slug: str, as_json: bool) -> None:
+    """Print every setting of a site."""
     from service import db as database
     from service.cli import command_app
     from service.site_settings import settings_of
 
     with command_app(), database.session_scope() as session:
-        click.echo(json.dumps(settings_of(_site(session, slug)), indent=2, ensure_ascii=False))
+        settings = settings_of(_site(session, slug))
+    if as_json:
+        click.echo(json.dumps(settings, indent=2, ensure_ascii=False))
+        return
+    rows = [("site", settings["slug"])]
+    for name, (label, _option) in SETTINGS.items():
+        lines = _shown(name, settings[name]).split("\n")
+        rows += [(label, lines[0]), *(("", line) for line in lines[1:])]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        click.echo(f"{label:<{width}}  {value}".rstrip())
+
+
+@sites.command("set")
+@click.argument("slug")
+@click.option("--name", help="display name ('' for the slug)")
+@click.option("--origin", multiple=True, metavar="ORIGIN", help="e.g. https://blog.example")
+@click.option(
+    "--threshold",
+    multiple=True,
+    metavar="LABEL=LOW,HIGH",
+    help="approve below LOW, reject above HIGH, hold between, e.g. spam=0.5,0.9; "
+    "LABEL=default drops the label's own thresholds",
+)
+@click.option("--premoderation", metavar=f"[{MODES}]", help="who a human sees first")
+@click.option("--rate-limit-ip", metavar="RATE", help="per reader, e.g. 5/minute ('' for default)")
+@click.option("--rate-limit-site", metavar="RATE", help="for the site ('' for the default)")
+@click.option("--blocked-word", multiple=True, metavar="WORD", help="rejects a comment")
+@click.option("--blocked-domain", multiple=True, metavar="DOMAIN", help="linking to it rejects")
+@click.option("--allowed-domain", multiple=True, metavar="DOMAIN", help="links to it never count")
+@click.option("--scoring-failure", metavar=f"[{FAILURES}]", help="hold or approve")
+def sites_set(slug: str, **options: Any) -> None:
+    """Change a site's settings; those not named stay as they are.
+
+    A repeatable option gives the whole list (--origin A --origin B); pass it once with ''
+    to empty the list. --threshold changes only the labels it names. Values are checked as
+    on the settings page: if one is refused, nothing is saved.
+    """
+    from service import db as database
+    from service.cli import command_app
+    from service.site_settings import settings_of
+
+    given = {
+        key: value
+        for key, value in options.items()
+        if value is not None and value != () and key != "threshold"
+    }
+    if not given and not options["threshold"]:
+        raise click.UsageError("name at least one setting to change (see --help)")
+    with command_app(), database.session_scope() as session:
+        site = _site(session, slug)
+        changes = {
+            _setting(key): list(v) if isinstance(v, tuple) else v for key, v in given.items()
+        }
+        if options["threshold"]:
+            changes["thresholds"] = _thresholds(site, options["threshold"])
+        before = settings_of(site)
+        _change(session, site, changes, before, by_option=True)
+        after = settings_of(site)
+    changed = [name for name in SETTINGS if before[name] != after[name]]
+    for name in changed:
+        label = SETTINGS[name][0]
+        click.echo(f"{label}: {_inline(name, before[name])} -> {_inline(name, after[name])}")
+    if not changed:
+        click.echo(f"{slug}: nothing changed")
+
+
+@sites.command("history")
+@click.argument("slug")
+@click.option("--limit", default=20, show_default=True, help="how many changes, newest first")
+@click.option("--json", "as_json", is_flag=True, help="one JSON object a line")
+def sites_history(slug: str, limit: int, as_json: bool) -> None:
+    """The latest changes to a site: when, who, through which door, from what to what."""
+    from service import db as database
+    from service.audit import site_history
+    from service.cli import command_app
+
+    with command_app(), database.session_scope() as session:
+        events = site_history(session, _site(session, slug), limit)
+    for event in events:
+        if as_json:
+            keys = ("actor", "via", "action", "subject", "detail", "before", "after")
+            record = {"time": event.created_at.isoformat()} | {k: getattr(event, k) for k in keys}
+            click.echo(json.dumps(record, ensure_ascii=False))
+            continue
+        via = f" via {event.via}" if event.via else ""
+        click.echo(f"{event.created_at:%Y-%m-%d %H:%M:%S} UTC  {event.actor}{via}: {event.action}")
+        before, after = event.before or {}, event.after or {}
+        for name in dict.fromkeys([*before, *after]):
+            was, now = (_inline(name, side[name]) if name in side else "(none)"
+                        for side in (before, after))  # fmt: skip
+            click.echo(f"  {SETTINGS.get(name, (name,))[0]}: {was} -> {now}")
+        if event.detail:
+            click.echo(f"  {event.subject}: {event.detail}")
 
 
 @sites.command("domains")
@@ -120,7 +239,7 @@ def sites_domains(
             )
         if block or unblock:
             changes["blocked_domains"] = _edited(site.blocked_domains, block, unblock, "--unblock")
-        _apply(site, changes)
+        _change(session, site, changes)
         own = sorted(allowed_link_domains([], site.allowed_origins))
         click.echo(f"allowed: {_listed(site.allowed_domains)}")
         click.echo(f"blocked: {_listed(site.blocked_domains)}")
@@ -136,6 +255,37 @@ def _site(session: Session, slug: str) -> Site:
     return site
 
 
+def _setting(option_key: str) -> str:
+    """The setting a `set` option changes (``blocked_word`` gives ``blocked_words``)."""
+    option = "--" + option_key.replace("_", "-")
+    return next(name for name, (_, flag) in SETTINGS.items() if flag == option)
+
+
+def _thresholds(site: Site, given: tuple[str, ...]) -> dict[str, Any]:
+    """The site's own thresholds with the labels named in ``given`` changed."""
+    thresholds: dict[str, Any] = {label: dict(pair) for label, pair in site.thresholds.items()}
+    for entry in given:
+        label, equals, pair = (part.strip() for part in entry.partition("="))
+        low, comma, high = (part.strip() for part in pair.partition(","))
+        if not label or not equals or (pair != "default" and not comma):
+            raise click.BadParameter(
+                f"{entry!r} is not LABEL=LOW,HIGH such as spam=0.5,0.9", param_hint="--threshold"
+            )
+        if pair == "default":
+            thresholds.pop(label, None)
+        else:
+            # Left as typed when it is no number: the site settings' check says what is wrong.
+            thresholds[label] = {"approve_below": _number(low), "reject_above": _number(high)}
+    return thresholds
+
+
+def _number(text: str) -> float | str:
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _edited(
     current: list[str], add: tuple[str, ...], remove: tuple[str, ...], option: str
 ) -> list[str]:
@@ -148,14 +298,49 @@ def _edited(
     return [domain for domain in current if domain not in removed] + list(add)
 
 
-def _apply(site: Site, changes: dict[str, Any]) -> None:
-    """The changes through the admin page's validation; nothing is saved if one is refused."""
-    from service.site_settings import apply_site_settings
+def _change(
+    session: Session,
+    site: Site,
+    changes: dict[str, Any],
+    before: dict | None = None,
+    by_option: bool = False,
+) -> None:
+    """The changes through the admin page's validation, audited; nothing is saved if one is
+    refused. Each refusal is told by its setting's name, or ``by_option`` that of `set`."""
+    from service.audit import Actor
+    from service.site_settings import change_site_settings
 
-    if errors := apply_site_settings(site, changes):
-        raise click.ClickException(
-            "; ".join(f"{name}: {message}" for name, message in errors.items())
+    if errors := change_site_settings(session, site, changes, Actor.terminal(), before):
+        order = list(SETTINGS)
+        named = sorted(errors, key=lambda name: order.index(name) if name in order else -1)
+        labels = {name: SETTINGS.get(name, ("", name))[1] if by_option else name for name in named}
+        lines = [f"  {labels[name]}: {errors[name]}" for name in named]
+        raise click.ClickException("nothing was saved:\n" + "\n".join(lines))
+
+
+def _shown(name: str, value: Any) -> str:
+    """A setting for people; several lines for thresholds."""
+    if name == "thresholds":
+        return "\n".join(
+            f"{label}: approve below {pair['approve_below']:g}, reject above "
+            f"{pair['reject_above']:g}"
+            for label, pair in value.items()
         )
+    if name.startswith("rate_limit"):
+        return value or "server default"
+    if isinstance(value, list):
+        return _listed(value)
+    return str(value)
+
+
+def _inline(name: str, value: Any) -> str:
+    """A setting on one line, as `set` takes it."""
+    if name == "thresholds":
+        return " ".join(
+            f"{label}={pair['approve_below']:g},{pair['reject_above']:g}"
+            for label, pair in value.items()
+        )
+    return _shown(name, value)
 
 
 def _listed(values: list[str]) -> str:

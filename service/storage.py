@@ -181,6 +181,34 @@ class ModerationEvent(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ChangeEvent(Base):
+    """A change to how the service is run (a site's settings, a ban, a token, an account): who
+    made it, through which door, on what, and each changed value as it was and as it became."""
+
+    __tablename__ = "change_events"
+    __table_args__ = (
+        Index("ix_change_events_site", "site_id", "id"),
+        Index("ix_change_events_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    # "moderator:<email>" (then moderator_id is set), "cli:<account>" for a terminal, "system".
+    actor: Mapped[str] = mapped_column(String(200))
+    moderator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("moderators.id", ondelete="SET NULL")
+    )
+    via: Mapped[str | None] = mapped_column(String(10))  # "page", "api" or "cli"
+    action: Mapped[str] = mapped_column(String(40))  # e.g. "site_settings", "site_created"
+    # The site it concerns, if any: who moderates that site may read it.
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(300), default="")  # e.g. "site demo"
+    detail: Mapped[str | None] = mapped_column(Text)  # for people, when before/after do not say
+    # Each changed value as it was and as it became, keyed by name.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 moderator_sites = Table(
     "moderator_sites",
     Base.metadata,

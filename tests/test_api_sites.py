@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from service import db
 from service.sites import find_site
+from service.storage import ChangeEvent, Moderator
 from tests.moderation.test_api import bearer
 from tests.test_openapi import document, validate
 
@@ -134,3 +136,26 @@ def test_a_patch_must_be_a_json_object(client, token_for):
     assert (a_list.status_code, a_list.get_json()["error"]["code"]) == (400, "invalid_body")
     for response in (not_json, a_list):
         validate(document(client), PATH, "patch", response)
+
+
+def settings_changes(app) -> list[ChangeEvent]:
+    with app.app_context(), db.session_scope() as session:
+        query = select(ChangeEvent).where(ChangeEvent.action == "site_settings")
+        return list(session.scalars(query.order_by(ChangeEvent.id)))
+
+
+def test_a_change_is_audited_with_what_each_setting_was_and_became(app, client, token_for):
+    headers = bearer(token_for("admin"))
+    changes = {"premoderation": "all", "blocked_words": ["Casino"], "name": "Demo blog"}
+    assert client.patch("/api/v1/sites/demo", json=changes, headers=headers).status_code == 200
+    client.patch("/api/v1/sites/demo", json={"premoderation": "sometimes"}, headers=headers)
+    client.patch("/api/v1/sites/demo", json={"premoderation": "all"}, headers=headers)
+
+    (event,) = settings_changes(app)  # the refused change and the one that changed nothing: none
+    assert (event.actor, event.via) == ("moderator:admin@example.org", "api")
+    assert event.subject == "site demo"
+    assert event.before == {"premoderation": "none", "blocked_words": []}
+    assert event.after == {"premoderation": "all", "blocked_words": ["casino"]}
+    with app.app_context(), db.session_scope() as session:
+        assert event.site_id == find_site(session, "demo").id
+        assert session.get(Moderator, event.moderator_id).email == "admin@example.org"

@@ -1,13 +1,18 @@
-"""The one validation of site settings that the admin page, the API and the CLI share."""
+"""The one validation of site settings that the admin page, the API and the CLI share, and the
+audit event each change through the admin page leaves (the API's and the CLI's are tested with
+them)."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from service import db
 from service.site_settings import MAX_ENTRIES, apply_site_settings, domain_name, settings_of
 from service.sites import DEFAULT_THRESHOLDS
 from service.status import PreModeration
-from service.storage import Site
+from service.storage import ChangeEvent, Moderator, Site
+from tests.moderation.fixtures import csrf_of, log_in
 
 
 def a_site(**values) -> Site:
@@ -137,3 +142,47 @@ def test_thresholds_must_be_number_pairs():
     edges = {"spam": {"approve_below": 0, "reject_above": 1}}
     assert apply_site_settings(site, {"thresholds": edges}) == {}
     assert site.thresholds == {"spam": {"approve_below": 0.0, "reject_above": 1.0}}
+
+
+def test_a_change_on_the_settings_page_is_audited_with_before_and_after(app, client, accounts):
+    log_in(client, accounts["admin"])
+    page = client.get("/moderate/sites/demo/settings")
+    form = {
+        "csrf_token": csrf_of(page.text),
+        "name": "Demo blog",
+        "allowed_origins": "http://localhost:8000",
+        "spam_low": "0.4", "spam_high": "0.9",
+        "toxicity_low": "0.5", "toxicity_high": "0.9",
+        "premoderation": "new_authors",
+        "blocked_domains": "spam.example",
+        "scoring_failure": "hold",
+    }  # fmt: skip
+    assert client.post("/moderate/sites/demo/settings", data=form).status_code == 302
+    refused = client.post("/moderate/sites/demo/settings", data={**form, "spam_low": "2"})
+    assert refused.status_code == 400
+    assert client.post("/moderate/sites/demo/settings", data=form).status_code == 302  # the same
+
+    with app.app_context(), db.session_scope() as session:
+        query = select(ChangeEvent).where(ChangeEvent.action == "site_settings")
+        (event,) = session.scalars(query).all()
+        admin = session.get(Moderator, event.moderator_id)
+    assert (event.actor, event.via, event.subject) == (
+        "moderator:admin@example.org", "page", "site demo",
+    )  # fmt: skip
+    assert admin.email == "admin@example.org"
+    assert event.before == {
+        "thresholds": {
+            "spam": {"approve_below": 0.5, "reject_above": 0.9},
+            "toxicity": {"approve_below": 0.5, "reject_above": 0.9},
+        },
+        "premoderation": "none",
+        "blocked_domains": [],
+    }
+    assert event.after == {
+        "thresholds": {
+            "spam": {"approve_below": 0.4, "reject_above": 0.9},
+            "toxicity": {"approve_below": 0.5, "reject_above": 0.9},
+        },
+        "premoderation": "new_authors",
+        "blocked_domains": ["spam.example"],
+    }

@@ -8,16 +8,19 @@ from sqlalchemy.orm import Session
 from service import db
 from service.api import api
 from service.api.requests import json_body
+from service.audit import Actor
 from service.auth import token_moderator
 from service.errors import ApiError
-from service.site_settings import apply_site_settings, settings_of
+from service.site_settings import change_site_settings, settings_of
 from service.sites import find_site
-from service.storage import Site
+from service.storage import Moderator, Site
 
 
-def _admin() -> None:
-    if not token_moderator().is_admin:
+def _admin() -> Moderator:
+    moderator = token_moderator()
+    if not moderator.is_admin:
         raise ApiError(403, "forbidden", "site settings are for admins")
+    return moderator
 
 
 def _site(session: Session, slug: str) -> Site:
@@ -37,13 +40,15 @@ def get_site(slug: str) -> Response:
 @api.patch("/sites/<slug>")
 def update_site(slug: str) -> Response:
     """Change the settings named in the body; the others stay as they are."""
-    _admin()
+    moderator = _admin()
     changes = json_body()
     if not isinstance(changes, dict):
         raise ApiError(400, "invalid_body", "the request body must be a JSON object")
     with db.session_scope() as session:
         site = _site(session, slug)
-        if errors := apply_site_settings(site, changes):
+        if errors := change_site_settings(
+            session, site, changes, Actor.moderator(moderator, "api")
+        ):
             message = "some settings are invalid; none was saved"
             raise ApiError(400, "invalid_fields", message, errors)
         session.flush()

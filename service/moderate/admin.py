@@ -8,10 +8,11 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from sqlalchemy import select
 
 from service import db
-from service.auth import admin_required
+from service.audit import Actor
+from service.auth import admin_required, current_moderator
 from service.moderate import moderate
 from service.policy import LABEL_CODES
-from service.site_settings import SCORING_FAILURE, apply_site_settings, settings_of
+from service.site_settings import SCORING_FAILURE, change_site_settings, settings_of
 from service.sites import SITE_CACHE_SECONDS, find_site
 from service.status import PreModeration
 from service.storage import Site
@@ -73,7 +74,8 @@ def site_settings(slug: str) -> str | Response:
         values, errors = settings_of(site), {}
         if request.method == "POST":
             submitted = _form_settings(site)
-            errors = apply_site_settings(site, submitted)
+            actor = Actor.moderator(current_moderator(), "page")
+            errors = change_site_settings(session, site, submitted, actor)
             if not errors:
                 flash(
                     f"Settings of {site.slug} saved. Every server process uses them within "
