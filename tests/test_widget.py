@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -39,6 +40,15 @@ def test_versioned_script_is_cached_for_good_and_old_versions_redirect(client):
     assert response.cache_control.immutable and response.cache_control.max_age >= 86400 * 365
     stale = client.get("/widget/0123456789ab/widget.js")
     assert stale.status_code == 302 and stale.headers["Location"].endswith("/widget.js")
+
+
+def test_every_language_of_the_widget_has_every_string():
+    source = script()[0].decode()
+    table = source[source.index("  var TEXT = {") : source.index("\n  };\n")]
+    languages = dict(re.findall(r"\n    (\w+): \{(.*?)\n    \},", table, re.S))
+    assert sorted(languages) == ["de", "en", "es", "fr", "pt"]
+    keys = {lang: re.findall(r"\n      (\w+):", body) for lang, body in languages.items()}
+    assert all(found == keys["en"] for found in keys.values()), keys
 
 
 def test_demo_article_embeds_the_widget_as_a_site_owner_would(client):

@@ -21,6 +21,10 @@
   var EMAIL = /^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$/;
   var OWN_KEEP_MS = 7 * 24 * 3600 * 1000;
 
+  /* The widget's words in each language it speaks; the language comes from data-sieve-lang,
+     else the page's lang attribute, by its first part ("pt-BR" speaks "pt"), else English.
+     A decision reads the same on the form and on the comment: posted (pending), held,
+     rejected, approved. */
   var TEXT = {
     en: {
       heading: function (n) { return n === 1 ? "1 comment" : n + " comments"; },
@@ -43,11 +47,11 @@
       tooLong: function (max) { return "Please keep this under " + max + " characters."; },
       badEmail: "This does not look like an email address.",
       checkFields: "Please check the highlighted fields.",
-      pending: "Awaiting moderation",
-      held: "A moderator will review it before it appears.",
-      rejected: "This comment will not be published.",
+      awaiting: "Awaiting moderation",
+      posted: "Thanks! Your comment is awaiting moderation.",
+      held: "A moderator will review your comment before it appears.",
+      rejected: "Your comment will not be published.",
       approved: "Your comment is published.",
-      thanks: "Thanks! Your comment is awaiting moderation.",
       rateLimited: function (s) { return "Please wait " + s + " seconds before posting again."; },
       networkError: "Could not reach the comment server. Nothing you typed is lost.",
       serverError: "Something went wrong on the comment server. Nothing you typed is lost.",
@@ -56,7 +60,153 @@
       nudgePost: "Post it anyway",
       chars: function (n, max) { return n + " / " + max; },
     },
+    de: {
+      heading: function (n) { return n === 1 ? "1 Kommentar" : n + " Kommentare"; },
+      empty: "Noch keine Kommentare. Schreiben Sie den ersten.",
+      loading: "Kommentare werden geladen…",
+      loadFailed: "Die Kommentare konnten nicht geladen werden.",
+      loadMore: "Weitere Kommentare laden",
+      retry: "Erneut versuchen",
+      reply: "Antworten",
+      replyingTo: function (name) { return "Antwort an " + name; },
+      cancelReply: "Antwort abbrechen",
+      formTitle: "Kommentar schreiben",
+      name: "Name",
+      email: "E-Mail (freiwillig, wird nie angezeigt)",
+      body: "Kommentar",
+      honeypot: "Dieses Feld leer lassen",
+      submit: "Kommentar senden",
+      sending: "Wird gesendet…",
+      required: "Bitte füllen Sie dieses Feld aus.",
+      tooLong: function (max) { return "Bitte bleiben Sie unter " + max + " Zeichen."; },
+      badEmail: "Das sieht nicht wie eine E-Mail-Adresse aus.",
+      checkFields: "Bitte prüfen Sie die markierten Felder.",
+      awaiting: "Wartet auf Freigabe",
+      posted: "Danke! Ihr Kommentar wartet auf Freigabe.",
+      held: "Ein Moderator prüft Ihren Kommentar, bevor er erscheint.",
+      rejected: "Ihr Kommentar wird nicht veröffentlicht.",
+      approved: "Ihr Kommentar ist veröffentlicht.",
+      rateLimited: function (s) { return "Bitte warten Sie " + s + " Sekunden, bevor Sie erneut kommentieren."; },
+      networkError: "Der Kommentar-Server ist nicht erreichbar. Ihr Text bleibt erhalten.",
+      serverError: "Beim Kommentar-Server ist ein Fehler aufgetreten. Ihr Text bleibt erhalten.",
+      nudge: "Das könnte andere verletzen. Möchten Sie es anders formulieren?",
+      nudgeEdit: "Kommentar bearbeiten",
+      nudgePost: "Trotzdem senden",
+      chars: function (n, max) { return n + " / " + max; },
+    },
+    fr: {
+      heading: function (n) { return n <= 1 ? n + " commentaire" : n + " commentaires"; },
+      empty: "Aucun commentaire pour l’instant. Soyez le premier à en écrire un.",
+      loading: "Chargement des commentaires…",
+      loadFailed: "Les commentaires n’ont pas pu être chargés.",
+      loadMore: "Afficher plus de commentaires",
+      retry: "Réessayer",
+      reply: "Répondre",
+      replyingTo: function (name) { return "Réponse à " + name; },
+      cancelReply: "Annuler la réponse",
+      formTitle: "Laisser un commentaire",
+      name: "Nom",
+      email: "E-mail (facultatif, jamais affiché)",
+      body: "Commentaire",
+      honeypot: "Laissez ce champ vide",
+      submit: "Publier le commentaire",
+      sending: "Envoi…",
+      required: "Veuillez remplir ce champ.",
+      tooLong: function (max) { return "Veuillez ne pas dépasser " + max + " caractères."; },
+      badEmail: "Cette adresse e-mail ne semble pas valide.",
+      checkFields: "Veuillez vérifier les champs signalés.",
+      awaiting: "En attente de modération",
+      posted: "Merci\u00a0! Votre commentaire est en attente de modération.",
+      held: "Un modérateur examinera votre commentaire avant sa publication.",
+      rejected: "Votre commentaire ne sera pas publié.",
+      approved: "Votre commentaire est publié.",
+      rateLimited: function (s) { return "Veuillez patienter " + s + " secondes avant de publier à nouveau."; },
+      networkError: "Impossible de joindre le serveur de commentaires. Rien de ce que vous avez écrit n’est perdu.",
+      serverError: "Une erreur s’est produite sur le serveur de commentaires. Rien de ce que vous avez écrit n’est perdu.",
+      nudge: "Ce message pourrait blesser d’autres personnes. Voulez-vous le reformuler\u00a0?",
+      nudgeEdit: "Modifier mon commentaire",
+      nudgePost: "Publier quand même",
+      chars: function (n, max) { return n + " / " + max; },
+    },
+    es: {
+      heading: function (n) { return n === 1 ? "1 comentario" : n + " comentarios"; },
+      empty: "Todavía no hay comentarios. Sé el primero en escribir uno.",
+      loading: "Cargando comentarios…",
+      loadFailed: "No se pudieron cargar los comentarios.",
+      loadMore: "Cargar más comentarios",
+      retry: "Reintentar",
+      reply: "Responder",
+      replyingTo: function (name) { return "Respondiendo a " + name; },
+      cancelReply: "Cancelar respuesta",
+      formTitle: "Deja un comentario",
+      name: "Nombre",
+      email: "Correo electrónico (opcional, nunca se muestra)",
+      body: "Comentario",
+      honeypot: "Deja este campo vacío",
+      submit: "Publicar comentario",
+      sending: "Enviando…",
+      required: "Rellena este campo.",
+      tooLong: function (max) { return "Usa menos de " + max + " caracteres."; },
+      badEmail: "Esto no parece una dirección de correo electrónico.",
+      checkFields: "Revisa los campos marcados.",
+      awaiting: "Pendiente de moderación",
+      posted: "¡Gracias! Tu comentario está pendiente de moderación.",
+      held: "Un moderador revisará tu comentario antes de que aparezca.",
+      rejected: "Tu comentario no se publicará.",
+      approved: "Tu comentario está publicado.",
+      rateLimited: function (s) { return "Espera " + s + " segundos antes de volver a publicar."; },
+      networkError: "No se pudo contactar con el servidor de comentarios. No se ha perdido nada de lo que escribiste.",
+      serverError: "Algo falló en el servidor de comentarios. No se ha perdido nada de lo que escribiste.",
+      nudge: "Esto podría resultar hiriente para otras personas. ¿Quieres reformularlo?",
+      nudgeEdit: "Editar mi comentario",
+      nudgePost: "Publicar de todos modos",
+      chars: function (n, max) { return n + " / " + max; },
+    },
+    pt: {
+      heading: function (n) { return n === 1 ? "1 comentário" : n + " comentários"; },
+      empty: "Ainda não há comentários. Seja o primeiro a escrever um.",
+      loading: "Carregando comentários…",
+      loadFailed: "Não foi possível carregar os comentários.",
+      loadMore: "Carregar mais comentários",
+      retry: "Tentar novamente",
+      reply: "Responder",
+      replyingTo: function (name) { return "Respondendo a " + name; },
+      cancelReply: "Cancelar resposta",
+      formTitle: "Deixe um comentário",
+      name: "Nome",
+      email: "E-mail (opcional, nunca exibido)",
+      body: "Comentário",
+      honeypot: "Deixe este campo vazio",
+      submit: "Publicar comentário",
+      sending: "Enviando…",
+      required: "Preencha este campo.",
+      tooLong: function (max) { return "Use menos de " + max + " caracteres."; },
+      badEmail: "Isto não parece um endereço de e-mail.",
+      checkFields: "Verifique os campos destacados.",
+      awaiting: "Aguardando moderação",
+      posted: "Obrigado! Seu comentário está aguardando moderação.",
+      held: "Um moderador vai revisar seu comentário antes que ele apareça.",
+      rejected: "Seu comentário não será publicado.",
+      approved: "Seu comentário foi publicado.",
+      rateLimited: function (s) { return "Aguarde " + s + " segundos antes de publicar novamente."; },
+      networkError: "Não foi possível conectar ao servidor de comentários. Nada do que você escreveu foi perdido.",
+      serverError: "Algo deu errado no servidor de comentários. Nada do que você escreveu foi perdido.",
+      nudge: "Isto pode soar ofensivo para outras pessoas. Quer reformular?",
+      nudgeEdit: "Editar meu comentário",
+      nudgePost: "Publicar mesmo assim",
+      chars: function (n, max) { return n + " / " + max; },
+    },
   };
+
+  function uiLanguage(tag) {
+    var primary = String(tag || "").toLowerCase().split(/[-_]/)[0];
+    return TEXT.hasOwnProperty(primary) ? primary : "en";
+  }
+
+  /* What the reader is told of their comment once it is `status`: on the form and on it. */
+  function decision(t, status) {
+    return { pending: t.posted, held: t.held, rejected: t.rejected, approved: t.approved }[status] || "";
+  }
 
   var CSS = [
     ":host { display: block !important; }",
@@ -165,7 +315,12 @@
       .join("&");
   }
 
-  /* The reader's own comments awaiting a decision, kept across reloads. */
+  function undecided(c) { return c.status === "pending" || c.status === "held"; }
+
+  /* The reader's own comments on a thread, kept across reloads: undecided ones for as long as a
+     moderator takes, decided ones for a week after the decision, in case a moderator sends one
+     back for review. Every tab open on the thread shares them, so a save merges with what
+     another tab saved meanwhile instead of overwriting it. */
   function OwnStore(key) {
     this.key = key;
   }
@@ -173,17 +328,23 @@
     try {
       var items = JSON.parse(localStorage.getItem(this.key) || "[]");
       var now = Date.now();
-      return items.filter(function (c) { return now - c.saved_at < OWN_KEEP_MS; });
+      return (Array.isArray(items) ? items : []).filter(function (c) {
+        return c && c.id && (undecided(c) || now - c.saved_at < OWN_KEEP_MS);
+      });
     } catch (e) {
       return [];
     }
   };
   OwnStore.prototype.save = function (items) {
+    var byId = {};
+    this.load().concat(items).forEach(function (c) { byId[c.id] = c; });
+    var kept = Object.keys(byId).map(function (id) { return byId[id]; })
+      .filter(function (c) { return c.status !== "gone"; });
     try {
-      var kept = items.filter(function (c) { return c.status === "pending" || c.status === "held"; });
       if (kept.length) localStorage.setItem(this.key, JSON.stringify(kept));
       else localStorage.removeItem(this.key);
     } catch (e) { /* private browsing: the comment is simply not remembered */ }
+    return kept;
   };
 
   function Widget(host) {
@@ -193,9 +354,9 @@
     this.title = host.getAttribute("data-sieve-title") || document.title || null;
     var url = host.getAttribute("data-sieve-url") || location.origin + location.pathname;
     this.url = /^https?:\/\//.test(url) ? url : null;
-    this.lang = host.getAttribute("data-sieve-lang") || document.documentElement.lang || "en";
-    // Dates follow the page's language; the widget's own words fall back to English.
-    this.uiLang = TEXT[this.lang.slice(0, 2)] ? this.lang.slice(0, 2) : "en";
+    var lang = host.getAttribute("data-sieve-lang") || document.documentElement.lang || "en";
+    this.lang = lang.replace(/_/g, "-");  // dates in the page's own variant (pt-BR, en-GB)
+    this.uiLang = uiLanguage(this.lang);
     this.t = TEXT[this.uiLang];
     var theme = host.getAttribute("data-sieve-theme");
     this.theme = ["light", "dark", "auto"].indexOf(theme) >= 0 ? theme : "light";
@@ -204,6 +365,9 @@
     this.count = 0;
     this.nextCursor = null;
     this.own = this.store.load();
+    // Decided comments from an earlier visit are looked up once, in case one went back for review.
+    this.unchecked = this.own.filter(function (c) { return !undecided(c); });
+    this.decidedNow = {};  // ids decided while this page is open: shown with their decision
     this.replyTo = null;
     this.limits = FALLBACK_LIMITS;
     this.token = null;
@@ -344,7 +508,9 @@
   Widget.prototype.render = function () {
     var self = this, t = this.t;
     var listed = this.listedIds();
-    var own = this.own.filter(function (c) { return !listed[c.id]; });
+    var own = this.own.filter(function (c) {
+      return !listed[c.id] && (undecided(c) || self.decidedNow[c.id]);
+    });
     var extra = own.filter(function (c) { return c.status === "approved"; }).length;
     this.heading.textContent = this.loaded ? t.heading(this.count + extra) : t.loading;
     var nodes = {};
@@ -374,16 +540,15 @@
 
   Widget.prototype.renderComment = function (c, own) {
     var self = this, t = this.t;
-    var when = new Date(c.created_at);
     var meta = el("div", { class: "meta" }, [
       el("span", { class: "author" }, [c.author_name]),
-      el("time", { datetime: c.created_at }, [isNaN(when) ? "" : when.toLocaleString(this.lang,
-        { dateStyle: "medium", timeStyle: "short" })]),
+      el("time", { datetime: c.created_at }, [this.date(c.created_at)]),
     ]);
     var notice = null;
-    if (own && c.status === "pending") meta.appendChild(el("span", { class: "badge" }, [t.pending]));
-    if (own && c.status === "held") notice = el("p", { class: "notice" }, [t.held]);
-    if (own && c.status === "rejected") notice = el("p", { class: "notice" }, [t.rejected]);
+    if (own && undecided(c)) meta.appendChild(el("span", { class: "badge" }, [t.awaiting]));
+    if (own && (c.status === "held" || c.status === "rejected")) {
+      notice = el("p", { class: "notice" }, [decision(t, c.status)]);
+    }
     var reply = c.status === "approved" || !own ? el("button", { type: "button", class: "link",
       onclick: function () { self.setReplyTo(c); } }, [t.reply]) : null;
     var classes = "comment" + (own ? " own" : "");
@@ -391,6 +556,17 @@
       el("article", { class: "card" }, [meta, el("p", { class: "text" }, [c.body]), notice, reply]),
       el("ol", { class: "replies" }),
     ]);
+  };
+
+  Widget.prototype.date = function (iso) {
+    var when = new Date(iso);
+    if (isNaN(when)) return "";
+    var style = { dateStyle: "medium", timeStyle: "short" };
+    try {
+      return when.toLocaleString(this.lang, style);
+    } catch (e) {  // a lang attribute that is no language tag
+      return when.toLocaleString(this.uiLang, style);
+    }
   };
 
   Widget.prototype.setReplyTo = function (comment) {
@@ -508,13 +684,13 @@
   Widget.prototype.accepted = function (id, payload) {
     this.own.push({ id: id, parent_id: payload.parent_id || null, author_name: payload.author_name,
       body: payload.body, created_at: new Date().toISOString(), status: "pending", saved_at: Date.now() });
-    this.store.save(this.own);
+    this.own = this.store.save(this.own);
     this.inputs.body.value = "";
     this.updateCounter();
     this.nudgedText = null;
     this.setReplyTo(null);
     this.showErrors({});
-    this.say(this.t.thanks);
+    this.say(decision(this.t, "pending"));
     this.render();
     this.pollDelay = 1000;
     this.startPolling();
@@ -542,7 +718,7 @@
 
   Widget.prototype.schedulePoll = function () {
     var self = this;
-    var waiting = this.own.some(function (c) { return c.status === "pending" || c.status === "held"; });
+    var waiting = this.unchecked.length || this.own.some(undecided);
     if (!waiting || Date.now() > this.pollUntil) { this.pollTimer = null; return; }
     this.pollTimer = setTimeout(function () {
       self.poll().then(function () {
@@ -554,19 +730,21 @@
 
   Widget.prototype.poll = function () {
     var self = this;
-    var undecided = this.own.filter(function (c) { return c.status === "pending" || c.status === "held"; });
-    return Promise.all(undecided.map(function (c) {
+    var asked = this.own.filter(undecided).concat(this.unchecked);
+    this.unchecked = [];
+    return Promise.all(asked.map(function (c) {
       return call("GET", "/api/v1/comments/" + encodeURIComponent(c.id)).then(function (r) {
         if (r.status === 404) c.status = "gone";
         else if (r.status === 200 && r.body && r.body.status !== c.status) c.status = r.body.status;
         else return false;
-        if (c.status === "approved") self.say(self.t.approved);
+        c.saved_at = Date.now();
+        if (!undecided(c)) self.decidedNow[c.id] = true;
+        self.say(decision(self.t, c.status));  // the form tells what the comment now says
         return true;
       }, function () { return false; });
     })).then(function (changed) {
       if (changed.indexOf(true) < 0) return;
-      self.own = self.own.filter(function (c) { return c.status !== "gone"; });
-      self.store.save(self.own);
+      self.own = self.store.save(self.own);
       self.render();
     });
   };

@@ -94,12 +94,12 @@ def sieve(app, serve) -> str:
 
 
 ARTICLE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{css}</style></head>
 <body><article><h1>{title}</h1><p>A host article on another origin than Sieve.</p></article>
 <div id="sieve-comments" data-sieve-site="demo" data-sieve-thread="{thread}"
-     data-sieve-title="{title}"></div>
+     data-sieve-title="{title}"{widget_lang}></div>
 <script src="{sieve}/widget.js" async></script>
 </body></html>"""
 
@@ -129,10 +129,21 @@ def host_site(app, sieve) -> Iterator[Callable[..., str]]:
     allow_origin(app, origin)
 
     def publish(
-        thread_key: str, css: str = "", title: str = "A host article", sieve_url: str = sieve
+        thread_key: str,
+        css: str = "",
+        title: str = "A host article",
+        sieve_url: str = sieve,
+        lang: str = "en",
+        widget_lang: str | None = None,
     ) -> str:
+        """``lang`` is the page's language; ``widget_lang`` the embed's data-sieve-lang."""
         page = ARTICLE.format(
-            title=html.escape(title), css=css, thread=html.escape(thread_key), sieve=sieve_url
+            title=html.escape(title),
+            css=css,
+            thread=html.escape(thread_key),
+            sieve=sieve_url,
+            lang=html.escape(lang),
+            widget_lang=f' data-sieve-lang="{html.escape(widget_lang)}"' if widget_lang else "",
         )
         handler.pages[f"/{thread_key}"] = page.encode()
         return f"{origin}/{thread_key}"

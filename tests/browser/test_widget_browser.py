@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import threading
 
+import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
@@ -28,6 +29,14 @@ def post_comment(page: Page, name: str, body: str, email: str = "") -> None:
 
 def own_comment(page: Page, text: str):
     return page.locator("li.comment.own", has_text=text)
+
+
+def form_status(page: Page):
+    return page.locator("form p.status")
+
+
+HELD = "A moderator will review your comment before it appears."
+REJECTED = "Your comment will not be published."
 
 
 def test_reader_sees_own_comment_pending_then_approved_without_reloading(
@@ -54,6 +63,7 @@ def test_reader_sees_own_comment_pending_then_approved_without_reloading(
     run_worker()
     expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "approved")
     expect(own_comment(page, BENIGN)).not_to_contain_text("Awaiting moderation")
+    expect(form_status(page)).to_have_text("Your comment is published.")
     expect(page.get_by_role("heading", name="1 comment")).to_be_visible()
     assert page.evaluate("window.notReloaded") is True
 
@@ -71,10 +81,26 @@ def test_a_held_comment_tells_the_author_a_moderator_will_review_it(
     page.goto(host_site("held-post"))
     post_comment(page, "Grace", BENIGN)
     expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "pending")
+    expect(form_status(page)).to_have_text("Thanks! Your comment is awaiting moderation.")
     run_worker()
     mine = own_comment(page, BENIGN)
     expect(mine).to_have_attribute("data-status", "held")
-    expect(mine).to_contain_text("A moderator will review it")
+    # One message, on the form and on the comment: no "thanks, awaiting" left over.
+    expect(form_status(page)).to_have_text(HELD)
+    expect(mine.locator(".notice")).to_have_text(HELD)
+    expect(mine.locator(".badge")).to_have_text("Awaiting moderation")
+
+    page.reload()
+    mine = own_comment(page, BENIGN)
+    expect(mine).to_have_attribute("data-status", "held")
+    expect(mine.locator(".badge")).to_have_text("Awaiting moderation")
+    # However long the moderators take: posted eight days ago, it is still there.
+    page.evaluate("""() => { for (const key of Object.keys(localStorage)) {
+        const items = JSON.parse(localStorage.getItem(key));
+        items.forEach(c => { c.saved_at -= 8 * 24 * 3600 * 1000; });
+        localStorage.setItem(key, JSON.stringify(items)); } }""")
+    page.reload()
+    expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "held")
 
 
 def test_a_rejected_comment_never_appears_for_other_readers(
@@ -92,7 +118,9 @@ def test_a_rejected_comment_never_appears_for_other_readers(
     run_worker()
     mine = own_comment(page, SPAM)
     expect(mine).to_have_attribute("data-status", "rejected")
-    expect(mine).to_contain_text("This comment will not be published.")
+    expect(mine.locator(".notice")).to_have_text(REJECTED)
+    expect(form_status(page)).to_have_text(REJECTED)
+    expect(mine.locator(".badge")).to_have_count(0)
     with app.app_context(), db.session_scope() as session:
         assert session.query(Comment).one().status is CommentStatus.SPAM
 
@@ -101,6 +129,64 @@ def test_a_rejected_comment_never_appears_for_other_readers(
     expect(reader.get_by_role("heading", name="0 comments")).to_be_visible()
     expect(reader.get_by_text("No comments yet")).to_be_visible()
     assert SPAM not in reader.locator("#sieve-comments").inner_text()
+
+
+def test_a_comment_sent_back_for_review_stays_in_its_authors_view_after_a_reload(
+    app, page, new_page, host_site, run_worker
+):
+    url = host_site("sent-back")
+    page.goto(url)
+    post_comment(page, "Ada", BENIGN)
+    expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "pending")
+    run_worker()
+    expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "approved")
+    with app.app_context(), db.session_scope() as session:
+        # A moderator takes the published comment back for review.
+        session.query(Comment).one().status = CommentStatus.HELD
+
+    page.reload()
+    mine = own_comment(page, BENIGN)
+    expect(mine).to_have_attribute("data-status", "held")
+    expect(mine.locator(".badge")).to_have_text("Awaiting moderation")
+    # However long the moderators take: posted eight days ago, it is still there.
+    page.evaluate("""() => { for (const key of Object.keys(localStorage)) {
+        const items = JSON.parse(localStorage.getItem(key));
+        items.forEach(c => { c.saved_at -= 8 * 24 * 3600 * 1000; });
+        localStorage.setItem(key, JSON.stringify(items)); } }""")
+    page.reload()
+    expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "held")
+    expect(mine.locator(".notice")).to_have_text(HELD)
+    page.reload()
+    expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "held")
+
+    reader = new_page()  # another reader never sees it
+    reader.goto(url)
+    expect(reader.get_by_text("No comments yet")).to_be_visible()
+    expect(reader.locator("li.comment")).to_have_count(0)
+
+
+def test_comments_posted_from_two_tabs_of_one_article_are_all_kept(
+    app, page, host_site, run_worker
+):
+    with app.app_context(), db.session_scope() as session:
+        find_site(session, "demo").premoderation = PreModeration.ALL
+    url = host_site("two-tabs")
+    page.goto(url)
+    other_tab = page.context.new_page()
+    other_tab.goto(url)
+    expect(other_tab.get_by_role("heading", name="0 comments")).to_be_visible()
+    post_comment(page, "Ada", BENIGN)
+    expect(own_comment(page, BENIGN)).to_be_visible()
+    second = "A second thought, from the other tab."
+    post_comment(other_tab, "Ada", second)
+    expect(own_comment(other_tab, second)).to_be_visible()
+    run_worker()
+    expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "held")
+
+    for tab in (page, other_tab):
+        tab.reload()
+        expect(own_comment(tab, BENIGN)).to_have_attribute("data-status", "held")
+        expect(own_comment(tab, second)).to_have_attribute("data-status", "held")
 
 
 def test_markup_in_comments_is_shown_as_text_and_never_runs(app, page, new_page, host_site):
@@ -246,3 +332,59 @@ def test_a_friendly_comment_is_sent_without_a_nudge(app, page, host_site):
     post_comment(page, "Ada", BENIGN)
     expect(own_comment(page, BENIGN)).to_have_attribute("data-status", "pending")
     expect(page.get_by_role("alert")).to_be_hidden()
+
+
+# What a reader sees in each language the widget speaks, before and after posting.
+LANGUAGES = {
+    "de": ("0 Kommentare", "Noch keine Kommentare. Schreiben Sie den ersten.",
+           "Kommentar schreiben", "Kommentar", "E-Mail (freiwillig, wird nie angezeigt)",
+           "Kommentar senden", "Wartet auf Freigabe", "Danke! Ihr Kommentar wartet auf Freigabe."),
+    "fr": ("0 commentaire",
+           "Aucun commentaire pour l\u2019instant. Soyez le premier à en écrire un.",
+           "Laisser un commentaire", "Commentaire", "E-mail (facultatif, jamais affiché)",
+           "Publier le commentaire", "En attente de modération",
+           "Merci\u00a0! Votre commentaire est en attente de modération."),
+    "es": ("0 comentarios", "Todavía no hay comentarios. Sé el primero en escribir uno.",
+           "Deja un comentario", "Comentario", "Correo electrónico (opcional, nunca se muestra)",
+           "Publicar comentario", "Pendiente de moderación",
+           "¡Gracias! Tu comentario está pendiente de moderación."),
+    "pt": ("0 comentários", "Ainda não há comentários. Seja o primeiro a escrever um.",
+           "Deixe um comentário", "Comentário", "E-mail (opcional, nunca exibido)",
+           "Publicar comentário", "Aguardando moderação",
+           "Obrigado! Seu comentário está aguardando moderação."),
+    "en": ("0 comments", "No comments yet. Be the first to write one.", "Leave a comment",
+           "Comment", "Email (optional, never shown)", "Post comment", "Awaiting moderation",
+           "Thanks! Your comment is awaiting moderation."),
+}  # fmt: skip
+ENGLISH = LANGUAGES["en"]
+
+
+@pytest.mark.parametrize(
+    ("page_lang", "widget_lang", "speaks"),
+    [
+        ("de-DE", None, "de"),
+        ("en", "fr", "fr"),  # data-sieve-lang wins over the page's lang
+        ("es", None, "es"),
+        ("pt-BR", None, "pt"),
+        ("pt_PT", None, "pt"),
+        ("ja", None, "en"),  # a language it does not speak: English
+    ],
+)
+def test_the_widget_speaks_the_pages_language(page, host_site, page_lang, widget_lang, speaks):
+    heading, empty, title, body, email, submit, awaiting, posted = LANGUAGES[speaks]
+    page.goto(host_site(f"lang-{page_lang}", lang=page_lang, widget_lang=widget_lang))
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    expect(page.get_by_text(empty)).to_be_visible()
+    expect(page.get_by_role("heading", name=title)).to_be_visible()
+    expect(page.get_by_label(email)).to_be_visible()
+    expect(page.locator("section.sieve")).to_have_attribute("lang", speaks)
+
+    page.locator("#sieve-author_name").fill("Ada")
+    page.get_by_label(body, exact=True).fill(BENIGN)
+    page.get_by_role("button", name=submit).click()
+    expect(own_comment(page, BENIGN).locator(".badge")).to_have_text(awaiting)
+    expect(form_status(page)).to_have_text(posted)
+    shown = page.locator("section.sieve").inner_text()
+    if speaks != "en":
+        for english in (ENGLISH[2], ENGLISH[5], ENGLISH[6], ENGLISH[7]):
+            assert english not in shown
