@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from service.audit import Actor, record_admin_event
 from service.status import Role
 from service.storage import ApiToken, Moderator, Site, utcnow
 
@@ -18,6 +19,8 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 12
 # Checked against when the email is unknown, so that a miss takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password")
+# Who made an account when no person did: the first admin of `sieve up`.
+SYSTEM = Actor("system", "cli")
 
 
 class AccountError(ValueError):
@@ -35,7 +38,12 @@ def normalise_email(email: str) -> str:
 
 
 def create_moderator(
-    session: Session, email: str, password: str, role: Role, sites: list[Site]
+    session: Session,
+    email: str,
+    password: str,
+    role: Role,
+    sites: list[Site],
+    actor: Actor = SYSTEM,
 ) -> Moderator:
     email = normalise_email(email)
     if "@" not in email or len(email) > 254:
@@ -58,6 +66,9 @@ def create_moderator(
     moderator.sites = list(sites)
     session.add(moderator)
     session.flush()
+    after = {"moderator": email, "role": role.value, "sites": [site.slug for site in sites]}
+    subject = f"{role.value} {email}"
+    record_admin_event(session, actor, "create_moderator", None, {}, after, subject=subject)
     return moderator
 
 
@@ -104,7 +115,21 @@ def create_token(session: Session, moderator: Moderator, name: str) -> tuple[str
     )
     session.add(record)
     session.flush()
+    _record_token_change(session, moderator, "create_token", record, {}, _token_fields(record))
     return token, record
+
+
+def _token_fields(record: ApiToken) -> dict[str, str]:
+    """A token in the audit trail: enough to recognise it on the tokens page, never to use it."""
+    return {"token": record.name, "prefix": record.prefix, "owner": record.moderator.email}
+
+
+def _record_token_change(
+    session: Session, moderator: Moderator, action: str, record: ApiToken, before: dict, after: dict
+) -> None:
+    subject = f"API token {record.name} of {record.moderator.email}"
+    actor = Actor.moderator(moderator, "page")
+    record_admin_event(session, actor, action, None, before, after, subject=subject)
 
 
 def moderator_for_token(session: Session, token: str) -> Moderator | None:
@@ -121,4 +146,7 @@ def revoke_token(session: Session, moderator: Moderator, token_id: int) -> bool:
         return False
     if record.revoked_at is None:
         record.revoked_at = utcnow()
+        fields = _token_fields(record)
+        before, after = {**fields, "revoked": False}, {**fields, "revoked": True}
+        _record_token_change(session, moderator, "revoke_token", record, before, after)
     return True

@@ -22,10 +22,31 @@ HOLDING = (CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.SPAM)
 @dataclass(frozen=True)
 class AuditFilter:
     site_ids: tuple[int, ...] | None = None
-    actor: str = ""  # "model", "moderator", "guard", "system" or a moderator's email
+    actor: str = ""  # "model", "moderator", "cli", "guard", "system" or a moderator's email
     action: str = ""
     since: datetime | None = None
     until: datetime | None = None
+
+
+def actor_condition(actor_column, actor: str):
+    """The ``actor`` filter as it reads: a kind of actor, or one moderator's email."""
+    if actor in ("model", "moderator", "cli"):
+        return actor_column.like(f"{actor}:%")
+    if actor in ("guard", "system"):
+        return actor_column == actor
+    return actor_column == f"moderator:{actor.strip().lower()}"
+
+
+def event_conditions(event: type, flt: AuditFilter) -> list:
+    """Who, what and when of the filter, on either kind of audit event (decision or change)."""
+    conditions = [actor_condition(event.actor, flt.actor)] if flt.actor else []
+    if flt.action:
+        conditions.append(event.action == flt.action)
+    if flt.since:
+        conditions.append(event.created_at >= flt.since)
+    if flt.until:
+        conditions.append(event.created_at < flt.until)
+    return conditions
 
 
 def audit_query(flt: AuditFilter) -> Select:
@@ -36,31 +57,26 @@ def audit_query(flt: AuditFilter) -> Select:
     )
     if flt.site_ids is not None:
         query = query.where(Comment.site_id.in_(flt.site_ids or (-1,)))
-    if flt.actor in ("model", "moderator"):
-        query = query.where(ModerationEvent.actor.like(f"{flt.actor}:%"))
-    elif flt.actor in ("guard", "system"):
-        query = query.where(ModerationEvent.actor == flt.actor)
-    elif flt.actor:
-        query = query.where(ModerationEvent.actor == f"moderator:{flt.actor.strip().lower()}")
-    if flt.action:
-        query = query.where(ModerationEvent.action == flt.action)
-    if flt.since:
-        query = query.where(ModerationEvent.created_at >= flt.since)
-    if flt.until:
-        query = query.where(ModerationEvent.created_at < flt.until)
-    return query
+    return query.where(*event_conditions(ModerationEvent, flt))
+
+
+def newest_first(
+    session: Session, query: Select, event: type, before_id: int | None, limit: int
+) -> tuple[list, int | None]:
+    """A page of audit rows, newest first, and the id that the next (older) page starts before."""
+    query = query.order_by(event.id.desc()).limit(limit + 1)
+    if before_id:
+        query = query.where(event.id < before_id)
+    rows = session.execute(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1][0].id if more else None)
 
 
 def audit_page(
     session: Session, flt: AuditFilter, before_id: int | None = None, limit: int = 50
 ) -> tuple[list, int | None]:
-    query = audit_query(flt).order_by(ModerationEvent.id.desc()).limit(limit + 1)
-    if before_id:
-        query = query.where(ModerationEvent.id < before_id)
-    rows = session.execute(query).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1][0].id if more else None)
+    return newest_first(session, audit_query(flt), ModerationEvent, before_id, limit)
 
 
 def override_condition():

@@ -113,6 +113,7 @@ def moderators_create(
     """Create a moderator; the password is prompted for (or read with --password-stdin)."""
     from service import db as database
     from service.accounts import AccountError, create_moderator
+    from service.audit import Actor
     from service.sites import find_site
     from service.status import Role
 
@@ -128,7 +129,9 @@ def moderators_create(
                 raise click.ClickException(f"there is no site {slug!r}")
             sites.append(site)
         try:
-            moderator = create_moderator(session, email, password, Role(role), sites)
+            moderator = create_moderator(
+                session, email, password, Role(role), sites, Actor.terminal()
+            )
         except AccountError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"created {moderator.role.value} {moderator.email}")

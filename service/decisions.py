@@ -1,4 +1,4 @@
-"""Moderator decisions: one audited status change each, idempotent, reversible with undo."""
+"""Moderator decisions: one audited status change each, idempotent, reversible (undo, redo)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,18 @@ ACTIONS: dict[str, CommentStatus] = {
 }
 # Why a moderator rejected a comment; the first ones also become toxicity training labels.
 REJECT_REASONS = ("TOXIC", "INSULT", "THREAT", "HARASSMENT", "OFF_TOPIC", "PERSONAL_INFO", "OTHER")
+# The reject reason each of the classifier's reason codes points to. Spam has no reject reason
+# (it has its own action), so a comment held for spam suggests OTHER, which is no training label.
+SUGGESTED_REASONS = {
+    "TOXIC": "TOXIC",
+    "SEVERE_TOXIC": "TOXIC",
+    "OBSCENE": "TOXIC",
+    "INSULT": "INSULT",
+    "THREAT": "THREAT",
+    "IDENTITY_ATTACK": "HARASSMENT",
+}
+# Only these decisions say why; a reason sent with an approval or a hold is dropped.
+REASONED_ACTIONS = ("reject", "spam")
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,15 @@ class Outcome:
 
 def actor_name(moderator: Moderator) -> str:
     return f"moderator:{moderator.email}"
+
+
+def suggested_reject_reason(comment: Comment) -> str:
+    """The reject reason that the comment's own reason codes point to; OTHER if none does, so
+    that a hurried reject never files a comment held for spam or a new author as toxic."""
+    for code in comment.reason_codes or ():
+        if code in SUGGESTED_REASONS:
+            return SUGGESTED_REASONS[code]
+    return "OTHER"
 
 
 def decide(
@@ -48,22 +69,34 @@ def decide(
         check_transition(comment.status, target)
     except IllegalTransition as error:
         return Outcome(comment.id, False, comment.status, str(error))
+    # The audit log, its CSV and the training labels take a stored reason at its word.
+    reason = reason if action in REASONED_ACTIONS else None
     _record(session, comment, target, moderator, action, reason)
     return Outcome(comment.id, True, target)
 
 
-def undo(session: Session, comment: Comment, moderator: Moderator) -> Outcome:
-    """Put the comment back where the last moderator decision found it."""
-    last = session.scalar(
+def _last_decisions(session: Session, comment: Comment, count: int) -> list[ModerationEvent]:
+    """The comment's latest moderator events, newest first."""
+    query = (
         select(ModerationEvent)
         .where(
             ModerationEvent.comment_id == comment.id,
             ModerationEvent.actor.like("moderator:%"),
         )
         .order_by(ModerationEvent.id.desc())
-        .limit(1)
+        .limit(count)
     )
-    if last is None or last.to_status is not comment.status:
+    return list(session.scalars(query))
+
+
+def undo(session: Session, comment: Comment, moderator: Moderator) -> Outcome:
+    """Put the comment back where the last moderator decision found it.
+
+    An undo is not itself undone: that would make the decision again without saying so.
+    ``redo`` does that, when asked.
+    """
+    last = next(iter(_last_decisions(session, comment, 1)), None)
+    if last is None or last.action == "undo" or last.to_status is not comment.status:
         return Outcome(comment.id, False, comment.status, "nothing to undo")
     # A pending comment cannot be re-entered; an undone decision on one goes back for review.
     target = last.from_status
@@ -76,6 +109,22 @@ def undo(session: Session, comment: Comment, moderator: Moderator) -> Outcome:
     return Outcome(comment.id, True, target)
 
 
+def redo(session: Session, comment: Comment, moderator: Moderator) -> Outcome:
+    """Make again, with its reason, the decision that the comment's last undo took back."""
+    events = _last_decisions(session, comment, 2)
+    if (
+        len(events) < 2
+        or events[0].action != "undo"
+        or events[0].to_status is not comment.status
+        or events[1].action not in ACTIONS
+    ):
+        return Outcome(comment.id, False, comment.status, "nothing to redo")
+    return decide(session, comment, events[1].action, moderator, events[1].reason)
+
+
+REVERSALS = {"undo": undo, "redo": redo}
+
+
 def decide_many(
     session: Session,
     comments: Iterable[Comment],
@@ -83,8 +132,8 @@ def decide_many(
     moderator: Moderator,
     reason: str | None = None,
 ) -> list[Outcome]:
-    if action == "undo":
-        return [undo(session, comment, moderator) for comment in comments]
+    if action in REVERSALS:
+        return [REVERSALS[action](session, comment, moderator) for comment in comments]
     return [decide(session, comment, action, moderator, reason) for comment in comments]
 
 

@@ -62,7 +62,10 @@ def write_labels(session: Session, out: Path, since: datetime | None = None) -> 
             # The comment's current status is final: an undone decision is no label.
             if comment.status is not event.to_status:
                 continue
-            reason = event.reason if event.action != "undo" else None
+            # Only a rejection's reason says what a comment is (approvals from the bulk form used
+            # to carry its reject reason by mistake); an undo's reason is a note.
+            rejected = comment.status is CommentStatus.REJECTED and event.action != "undo"
+            reason = event.reason if rejected else None
             labels = labels_for(comment.status, reason)
             if not labels:
                 continue

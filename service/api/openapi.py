@@ -287,11 +287,12 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["action"],
         "properties": {
-            "action": {"enum": ["approve", "reject", "spam", "hold", "undo"]},
+            "action": {"enum": ["approve", "reject", "spam", "hold", "undo", "redo"]},
             "reason": {
                 "type": "string",
                 "maxLength": 500,
-                "description": "a reject reason code such as TOXIC or OFF_TOPIC",
+                "description": "a reject reason code such as TOXIC or OFF_TOPIC; "
+                "ignored when approving or holding",
             },
         },
     },
@@ -479,7 +480,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/v1/moderation/comments/{comment_id}/decision": {
         "post": {
-            "summary": "Approve, reject, mark as spam, hold or undo one comment",
+            "summary": "Approve, reject, mark as spam, hold, undo or redo one comment",
             "operationId": "decideComment",
             "security": [{"token": []}],
             "parameters": [{"name": "comment_id", "in": "path", "required": True, "schema": _INT}],

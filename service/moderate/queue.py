@@ -11,8 +11,16 @@ from service import db
 from service.accounts import can_moderate, visible_site_ids
 from service.api.requests import settings
 from service.auth import current_moderator, login_required
-from service.bans import ban_author, lift_ban
-from service.decisions import ACTIONS, REJECT_REASONS, decide_many
+from service.bans import ban_author, banned_authors, lift_ban
+from service.decisions import (
+    ACTIONS,
+    REJECT_REASONS,
+    REVERSALS,
+    Outcome,
+    decide,
+    decide_many,
+    suggested_reject_reason,
+)
 from service.highlight import highlight
 from service.moderate import date_arg, moderate, safe_next
 from service.policy import LABEL_CODES
@@ -28,9 +36,24 @@ from service.queues import (
     tab_counts,
 )
 from service.sites import find_site
+from service.status import CommentStatus
 from service.storage import Ban, Comment, Moderator, Site
 
 PAGE_SIZE = 25
+MAX_BAN_DAYS = 36_500
+DONE = {
+    CommentStatus.APPROVED: "approved",
+    CommentStatus.REJECTED: "rejected",
+    CommentStatus.SPAM: "marked as spam",
+    CommentStatus.HELD: "held for review",
+}
+# Where an undo left a comment, said so that nobody has to guess what "undo" did.
+RESTORED = {
+    CommentStatus.HELD: "is back in the queue (held)",
+    CommentStatus.APPROVED: "is published again (approved)",
+    CommentStatus.REJECTED: "is rejected again",
+    CommentStatus.SPAM: "is marked as spam again",
+}
 
 
 def _site_ids() -> tuple[int, ...] | None:
@@ -90,6 +113,7 @@ def queue() -> str:
         sorts=SORTS,
         labels=sorted(set(LABEL_CODES.values())),
         reject_reasons=REJECT_REASONS,
+        suggested={c.id: suggested_reject_reason(c) for c in page.comments},
         site_slug=request.args.get("site", ""),
     )
 
@@ -103,27 +127,40 @@ def _accessible(session, ids: list[int]) -> list[Comment]:
     return comments
 
 
-def _apply(ids: list[int], action: str) -> int:
-    if action not in (*ACTIONS, "undo"):
+def _decide(ids: list[int], action: str) -> list[Outcome]:
+    """Apply a form's action; only a rejection takes the form's reason, and a rejection without
+    one takes the reason each comment's own codes suggest."""
+    if action not in (*ACTIONS, *REVERSALS):
         abort(400, description="unknown action")
-    reason = request.form.get("reason", "").strip() or None
+    reason = request.form.get("reason", "").strip()
+    if action == "reject" and reason and reason not in REJECT_REASONS:
+        abort(400, description=f"the reject reason must be one of {', '.join(REJECT_REASONS)}")
     with db.session_scope() as session:
         comments = _accessible(session, ids)
         moderator = session.get(Moderator, current_moderator().id)
-        outcomes = decide_many(session, comments, action, moderator, reason)
-    return sum(outcome.changed for outcome in outcomes)
+        if action != "reject":
+            return decide_many(session, comments, action, moderator)
+        return [
+            decide(session, comment, action, moderator, reason or suggested_reject_reason(comment))
+            for comment in comments
+        ]
 
 
 @moderate.post("/comments/<int:comment_id>/decide")
 @login_required
 def decide_one(comment_id: int) -> Response:
     action = request.form.get("action", "")
-    changed = _apply([comment_id], action)
-    verb = {"approve": "approved", "reject": "rejected", "spam": "marked as spam"}.get(action)
-    if not changed:
-        flash(f"Comment #{comment_id} was not changed.")
+    outcomes = _decide([comment_id], action)
+    if not outcomes:
+        abort(404, description=f"there is no comment #{comment_id}")
+    [outcome] = outcomes
+    if not outcome.changed:
+        flash(f"Comment #{comment_id} was not changed: {outcome.message}.")
+    elif action == "undo":
+        # Redo is offered, never bound to the undo key: pressing it twice must not redo.
+        flash(f"Comment #{comment_id} {RESTORED[outcome.status]}.", f"redo:{comment_id}")
     else:
-        flash(f"Comment #{comment_id} {verb or action + ' done'}.", "undo:" + str(comment_id))
+        flash(f"Comment #{comment_id} {DONE[outcome.status]}.", f"undo:{comment_id}")
     return redirect(safe_next(url_for("moderate.queue")))
 
 
@@ -139,7 +176,7 @@ def bulk() -> Response:
     if not ids:
         flash("Select at least one comment.")
         return redirect(safe_next(url_for("moderate.queue")))
-    changed = _apply(ids, action)
+    changed = sum(outcome.changed for outcome in _decide(ids, action))
     flash(f"{action.capitalize()}: {changed} of {len(ids)} comments changed.")
     return redirect(safe_next(url_for("moderate.queue")))
 
@@ -154,12 +191,29 @@ def similar() -> str:
     return render_template("moderate/similar.html", groups=groups, reject_reasons=REJECT_REASONS)
 
 
+def _ban_expiry(days: str) -> datetime | None:
+    """When a ban of ``days`` days ends; None (no end) for an empty field, 400 for nonsense."""
+    if not days:
+        return None
+    if not days.isdigit() or not 1 <= int(days) <= MAX_BAN_DAYS:
+        abort(400, description=f"days must be a whole number from 1 to {MAX_BAN_DAYS}")
+    return datetime.now(UTC) + timedelta(days=int(days))
+
+
+def _reject_banned(session, comment: Comment, moderator: Moderator) -> str:
+    """Reject the comment a ban was made from; what happened, for the moderator's message."""
+    outcome = decide(session, comment, "reject", moderator, suggested_reject_reason(comment))
+    if outcome.changed:
+        return f" and comment #{comment.id} rejected"
+    return f" (comment #{comment.id} was not changed: {outcome.message})"
+
+
 @moderate.post("/comments/<int:comment_id>/ban")
 @login_required
 def ban(comment_id: int) -> Response:
     kind = request.form.get("kind", "email")
     days = request.form.get("days", "").strip()
-    expires = datetime.now(UTC) + timedelta(days=int(days)) if days.isdigit() else None
+    expires = _ban_expiry(days)
     with db.session_scope() as session:
         found = _accessible(session, [comment_id])
         if not found:
@@ -171,8 +225,12 @@ def ban(comment_id: int) -> Response:
         except ValueError as error:
             flash(str(error).capitalize() + ".")
             return redirect(safe_next(url_for("moderate.queue")))
+        # One action, so that a banned author's comment is not left waiting in the queue.
+        rejected = _reject_banned(session, comment, moderator) if request.form.get("reject") else ""
     until = f" for {days} days" if expires else ""
-    flash(f"Author of #{comment_id} banned by {kind}{until}: new comments will be rejected.")
+    flash(
+        f"Author of #{comment_id} banned by {kind}{until}{rejected}: new comments will be rejected."
+    )
     return redirect(safe_next(url_for("moderate.queue")))
 
 
@@ -184,7 +242,8 @@ def bans() -> str:
         if (ids := _site_ids()) is not None:
             query = query.where(Ban.site_id.in_(ids or (-1,)))
         rows = session.execute(query.limit(500)).all()
-    return render_template("moderate/bans.html", rows=rows, now=datetime.now(UTC))
+        authors = banned_authors(session, [ban for ban, _ in rows])
+    return render_template("moderate/bans.html", rows=rows, authors=authors, now=datetime.now(UTC))
 
 
 @moderate.post("/bans/<int:ban_id>/lift")
@@ -194,6 +253,6 @@ def lift(ban_id: int) -> Response:
         ban = session.get(Ban, ban_id)
         if ban is None or not can_moderate(current_moderator(), ban.site_id):
             abort(404)
-        lift_ban(session, ban_id)
+        lift_ban(session, ban_id, session.get(Moderator, current_moderator().id))
     flash("Ban lifted.")
     return redirect(url_for("moderate.bans"))

@@ -20,6 +20,7 @@ def log_in(page: Page, base: str, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Queue")).to_be_visible()
+    page.wait_for_load_state()  # the keys work once moderate.js (deferred) has run
 
 
 def test_moderator_reviews_with_the_keyboard_and_undoes(app, sieve, page, accounts, comment_in):
@@ -40,6 +41,7 @@ def test_moderator_reviews_with_the_keyboard_and_undoes(app, sieve, page, accoun
     expect(page.get_by_text(f"Comment #{fine} approved.")).to_be_visible()
     assert status_of(app, fine) is CommentStatus.APPROVED
 
+    page.wait_for_load_state()  # the keys work once moderate.js (deferred) has run
     page.keyboard.press("u")
     expect(page.locator(f"#c{fine}")).to_be_visible()
     assert status_of(app, fine) is CommentStatus.HELD
@@ -175,3 +177,82 @@ def test_an_admin_allows_link_domains_on_the_settings_page(app, sieve, page, acc
     )
     with app.app_context(), db.session_scope() as session:
         assert find_site(session, "demo").allowed_domains == ["reuters.com", "apnews.com"]
+
+
+def test_undo_says_what_it_restored_and_u_never_redoes(app, sieve, page, accounts, comment_in):
+    comment_id = comment_in(CommentStatus.HELD, body="A fair point, badly made.")
+    log_in(page, sieve, accounts["demo"])
+    page.keyboard.press("a")
+    expect(page.get_by_text(f"Comment #{comment_id} approved.")).to_be_visible()
+
+    page.wait_for_load_state()  # the keys work once moderate.js (deferred) has run
+    page.keyboard.press("u")
+    expect(page.get_by_text(f"Comment #{comment_id} is back in the queue (held).")).to_be_visible()
+    assert status_of(app, comment_id) is CommentStatus.HELD
+    expect(page.locator("button[data-undo]")).to_have_count(0)  # nothing left for u to press
+    page.wait_for_load_state()
+    page.keyboard.press("u")
+    expect(page.get_by_text(f"Comment #{comment_id} is back in the queue (held).")).to_be_visible()
+    assert status_of(app, comment_id) is CommentStatus.HELD
+
+    page.get_by_role("button", name="Redo").click()
+    expect(page.get_by_text(f"Comment #{comment_id} approved.")).to_be_visible()
+    assert status_of(app, comment_id) is CommentStatus.APPROVED
+
+
+def test_reject_reason_follows_why_a_comment_was_held(app, sieve, page, accounts, comment_in):
+    spam = comment_in(
+        CommentStatus.HELD, body="Cheap watches at watches.example",
+        scores={"spam": 0.9, "toxicity": 0.01}, reason_codes=["SPAM", "LINKS"],
+    )  # fmt: skip
+    insult = comment_in(
+        CommentStatus.HELD, body="you absolute clown",
+        scores={"spam": 0.01, "toxicity": 0.8}, reason_codes=["INSULT"],
+    )  # fmt: skip
+    log_in(page, sieve, accounts["demo"])
+    # Spam has its own action; of the reject reasons, only OTHER says nothing wrong about it.
+    expect(page.locator(f"#c{spam} select[name=reason]")).to_have_value("OTHER")
+    expect(page.locator(f"#c{insult} select[name=reason]")).to_have_value("INSULT")
+    page.keyboard.press("j")  # to the insult, second by score
+    page.keyboard.press("r")
+    expect(page.get_by_text(f"Comment #{insult} rejected.")).to_be_visible()
+    page.get_by_role("link", name="Audit").click()
+    expect(page.locator("table.audit tbody tr").first).to_contain_text("INSULT")
+
+
+def test_bulk_approve_records_no_reject_reason(app, sieve, page, accounts, comment_in):
+    ids = [comment_in(CommentStatus.HELD, body=f"A reasonable comment {n}") for n in range(2)]
+    log_in(page, sieve, accounts["demo"])
+    page.get_by_label("select page").check()
+    page.locator("#bulk").get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Approve: 2 of 2 comments changed.")).to_be_visible()
+    assert {status_of(app, i) for i in ids} == {CommentStatus.APPROVED}
+    page.get_by_role("link", name="Audit").click()
+    reasons = page.locator("table.audit tbody tr td:last-child")
+    expect(reasons).to_have_count(2)
+    expect(reasons).to_have_text(["", ""])
+
+
+def test_ban_and_reject_in_one_action_then_lift_it(app, sieve, page, accounts, comment_in):
+    troll = comment_in(CommentStatus.HELD, body="you all are idiots", author_name="Trollface",
+                       author_email="troll@example.org")  # fmt: skip
+    log_in(page, sieve, accounts["demo"])
+    card = page.locator(f"#c{troll}")
+    card.get_by_text("Ban author").click()
+    expect(card.get_by_label("and reject this comment")).to_be_checked()
+    card.get_by_role("button", name="Ban").click()
+    expect(page.get_by_text(f"Author of #{troll} banned by email and comment #{troll} rejected")
+           ).to_be_visible()  # fmt: skip
+    assert status_of(app, troll) is CommentStatus.REJECTED
+
+    page.get_by_role("link", name="Bans").click()
+    ban = page.locator("table tbody tr").first
+    expect(ban).to_contain_text("Trollface")
+    expect(ban).to_contain_text("you all are idiots")
+    ban.get_by_role("button", name="Lift").click()
+    expect(page.get_by_text("Ban lifted.")).to_be_visible()
+    page.get_by_role("link", name="Audit").click()
+    changes = page.locator("table.changes tbody tr")
+    expect(changes).to_have_count(2)
+    expect(changes.first).to_contain_text("lift_ban")
+    expect(changes.last).to_contain_text("ban")

@@ -73,6 +73,7 @@ def comment_in(app, client):
         site: str = "demo",
         scores: dict | None = None,
         explanation: list | None = None,
+        reason_codes: list[str] | None = None,
         **fields,
     ) -> int:
         response = client.post(
@@ -86,7 +87,8 @@ def comment_in(app, client):
             comment.scores = scores or {"spam": 0.1, "toxicity": 0.7}
             comment.priority = max(comment.scores.values())
             comment.explanation = explanation or []
-            comment.reason_codes = ["TOXIC"] if status is CommentStatus.HELD else []
+            held = ["TOXIC"] if status is CommentStatus.HELD else []
+            comment.reason_codes = held if reason_codes is None else reason_codes
             comment.decided_by = "model"
         return comment_id
 

@@ -75,6 +75,13 @@ def test_decision_publishes_a_held_comment_and_is_audited(app, client, token_for
     assert again["changed"] is False
     undone = client.post(url, json={"action": "undo"}, headers=bearer(token)).get_json()
     assert (undone["status"], undone["changed"]) == ("held", True)
+    # An undo is not itself undone: that would publish the comment again, unasked.
+    twice = client.post(url, json={"action": "undo"}, headers=bearer(token)).get_json()
+    assert (twice["status"], twice["changed"], twice["message"]) == (
+        "held", False, "nothing to undo"
+    )  # fmt: skip
+    redone = client.post(url, json={"action": "redo"}, headers=bearer(token)).get_json()
+    assert (redone["status"], redone["changed"]) == ("approved", True)
 
 
 def test_decision_on_another_sites_comment_is_403(app, client, token_for, comment_in):

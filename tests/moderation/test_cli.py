@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 import pytest
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from service import db
 from service.cli import cli
 from service.sites import find_site
-from service.storage import Moderator
+from service.storage import ChangeEvent, Moderator
 
 
 @pytest.fixture
@@ -35,6 +36,12 @@ def test_create_a_moderator_for_a_site_with_the_password_on_stdin(env):
         assert [s.slug for s in moderator.sites] == ["demo"]
         assert "a long enough password" not in moderator.password_hash
         assert moderator.password_hash.startswith("scrypt:")
+        event = session.scalar(select(ChangeEvent))
+        assert (event.actor, event.via, event.action) == (
+            f"cli:{getpass.getuser()}", "cli", "create_moderator"
+        )  # fmt: skip
+        assert event.after == {"moderator": "grace@example.org", "role": "moderator",
+                               "sites": ["demo"]}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
+from sqlalchemy import select
+
 from service import db
+from service.labels import write_labels
 from service.sites import find_site
 from service.status import CommentStatus
+from service.storage import ApiToken, Ban, ChangeEvent
 from tests.moderation.fixtures import csrf_of, log_in, status_of
 
 
@@ -291,3 +295,128 @@ def test_date_filters_on_queue_and_audit(login, comment_in):
         response = client.get(page)
         assert response.status_code == 400
         assert "must be a date such as 2026-11-25" in response.text
+
+
+def test_bulk_approve_and_spam_keep_no_reject_reason(app, login, comment_in, tmp_path):
+    fine = comment_in(CommentStatus.HELD, body="A fair point about the budget.")
+    junk = comment_in(CommentStatus.HELD, body="cheap pills", reason_codes=["SPAM"])
+    client = login("demo")
+    token = csrf_of(client.get("/moderate/").text)
+    # What the bulk form sends: its reject reason select goes with every button.
+    for comment_id, action in ((fine, "approve"), (junk, "spam")):
+        client.post("/moderate/bulk", data={"ids": comment_id, "action": action,
+                                            "reason": "TOXIC", "csrf_token": token})  # fmt: skip
+    exported = client.get("/moderate/audit?format=csv&actor=moderator").text
+    assert [(r["action"], r["reason"]) for r in csv.DictReader(io.StringIO(exported))] == [
+        ("spam", ""), ("approve", "")
+    ]  # fmt: skip
+    with app.app_context(), db.session_scope() as session:
+        write_labels(session, tmp_path / "labels.csv")
+    with (tmp_path / "labels.csv").open() as handle:
+        assert [r["reason"] for r in csv.DictReader(handle)] == ["", ""]
+
+
+def test_bulk_reject_by_default_gives_each_comment_the_reason_it_was_held_for(
+    app, login, comment_in
+):
+    insult = comment_in(CommentStatus.HELD, body="you clown", reason_codes=["INSULT"])
+    junk = comment_in(CommentStatus.HELD, body="buy now", reason_codes=["SPAM", "LINKS"])
+    client = login("demo")
+    page = client.get("/moderate/").text
+    assert '<option value="" selected>as each was flagged</option>' in page
+    assert '<option value="INSULT" selected>INSULT</option>' in page
+    client.post("/moderate/bulk", data={"ids": [insult, junk], "action": "reject", "reason": "",
+                                        "csrf_token": csrf_of(page)})  # fmt: skip
+    exported = client.get("/moderate/audit?format=csv&actor=moderator").text
+    reasons = {int(r["comment_id"]): r["reason"] for r in csv.DictReader(io.StringIO(exported))}
+    # No reject reason says spam (that is the Spam action): OTHER teaches the model nothing wrong.
+    assert reasons == {insult: "INSULT", junk: "OTHER"}
+
+
+def test_undo_is_not_undone_and_redo_is_asked_for(app, login, comment_in):
+    comment_id = comment_in(CommentStatus.HELD)
+    client = login("demo")
+    token = csrf_of(client.get("/moderate/").text)
+    url = f"/moderate/comments/{comment_id}/decide"
+    client.post(url, data={"action": "reject", "reason": "OFF_TOPIC", "csrf_token": token})
+    assert "Undo (u)" in client.get("/moderate/").text
+    client.post(url, data={"action": "undo", "csrf_token": token})
+    page = client.get("/moderate/").text
+    assert f"Comment #{comment_id} is back in the queue (held)." in page
+    assert "Undo (u)" not in page and ">Redo</button>" in page
+    client.post(url, data={"action": "undo", "csrf_token": token})  # a stale Undo button
+    assert status_of(app, comment_id) is CommentStatus.HELD
+    stale = client.get("/moderate/").text
+    assert f"Comment #{comment_id} was not changed: nothing to undo." in stale
+    client.post(url, data={"action": "redo", "csrf_token": token})
+    assert status_of(app, comment_id) is CommentStatus.REJECTED
+    exported = client.get("/moderate/audit?format=csv&actor=moderator").text
+    newest = next(csv.DictReader(io.StringIO(exported)))
+    assert (newest["action"], newest["to"], newest["reason"]) == ("reject", "rejected", "OFF_TOPIC")
+
+
+def test_a_ban_rejects_the_comment_only_when_asked(app, login, comment_in):
+    kept = comment_in(CommentStatus.HELD, author_email="one@example.org")
+    rejected = comment_in(CommentStatus.HELD, author_email="two@example.org")
+    client = login("demo")
+    token = csrf_of(client.get("/moderate/").text)
+    client.post(f"/moderate/comments/{kept}/ban", data={"kind": "email", "csrf_token": token})
+    client.post(f"/moderate/comments/{rejected}/ban",
+                data={"kind": "email", "reject": "1", "csrf_token": token})  # fmt: skip
+    assert status_of(app, kept) is CommentStatus.HELD
+    assert status_of(app, rejected) is CommentStatus.REJECTED
+    page = client.get("/moderate/").text
+    assert f"Author of #{rejected} banned by email and comment #{rejected} rejected" in page
+
+
+def test_bans_page_names_the_author_and_shows_what_they_wrote(app, client, login, comment_in):
+    comment_in(CommentStatus.APPROVED, body="an older remark", author_name="T. Roll",
+               author_email="troll@example.org")  # fmt: skip
+    troll = comment_in(CommentStatus.HELD, body="a nasty remark", author_name="Troll",
+                       author_email="troll@example.org")  # fmt: skip
+    moderator = login("demo")
+    token = csrf_of(moderator.get("/moderate/").text)
+    moderator.post(f"/moderate/comments/{troll}/ban", data={"kind": "email", "csrf_token": token})
+    comment_in(CommentStatus.REJECTED, body="I am back", author_email="troll@example.org")
+    page = moderator.get("/moderate/bans").text
+    assert "Troll, T. Roll" in page  # every name they used, the latest first
+    assert "a nasty remark" in page  # what they wrote last before the ban
+    assert "I am back" not in page and "an older remark" not in page
+
+
+def test_bans_lifts_and_tokens_are_in_the_audit_log(app, client, accounts, comment_in):
+    troll = comment_in(CommentStatus.HELD, author_email="troll@example.org")
+    log_in(client, accounts["demo"])
+    token = csrf_of(client.get("/moderate/").text)
+    ban = {"kind": "email", "days": "7", "reason": "trolling", "csrf_token": token}
+    client.post(f"/moderate/comments/{troll}/ban", data=ban)
+    client.post("/moderate/tokens", data={"name": "slack-bot", "csrf_token": token})
+    with app.app_context(), db.session_scope() as session:
+        ban_id, token_id = session.scalar(select(Ban.id)), session.scalar(select(ApiToken.id))
+    client.post(f"/moderate/bans/{ban_id}/lift", data={"csrf_token": token})
+    client.post(f"/moderate/tokens/{token_id}/revoke", data={"csrf_token": token})
+    client.post(f"/moderate/tokens/{token_id}/revoke", data={"csrf_token": token})  # no change
+
+    with app.app_context(), db.session_scope() as session:
+        query = select(ChangeEvent).where(ChangeEvent.action != "create_moderator")
+        events = session.scalars(query.order_by(ChangeEvent.id)).all()
+        logged = [(e.actor, e.via, e.action, e.site_id is not None) for e in events]
+    assert logged == [
+        ("moderator:demo@example.org", "page", "ban", True),
+        ("moderator:demo@example.org", "page", "create_token", False),
+        ("moderator:demo@example.org", "page", "lift_ban", True),
+        ("moderator:demo@example.org", "page", "revoke_token", False),
+    ]
+    audit = client.get("/moderate/audit").text
+    assert f"ban: {ban_id}; by: email; comment: {troll}; reason: trolling; until: 20" in audit
+    assert f"ban: {ban_id}; active: yes → no" in audit
+    assert "token: slack-bot" in audit and "revoked: no → yes" in audit
+    revoked = client.get("/moderate/audit?action=revoke_token").text
+    assert "revoke_token</td>" in revoked and "create_token</td>" not in revoked
+
+    elsewhere, admin = app.test_client(), app.test_client()
+    log_in(elsewhere, accounts["other"])  # moderates another site: sees none of it
+    assert "trolling" not in elsewhere.get("/moderate/audit").text
+    assert "slack-bot" not in elsewhere.get("/moderate/audit").text
+    log_in(admin, accounts["admin"])
+    assert "slack-bot" in admin.get("/moderate/audit").text
