@@ -6,8 +6,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from service.accounts import can_moderate, visible_site_ids
 from service.auth import check_csrf, csrf_token, current_moderator
+from service.storage import Comment
 
 moderate = Blueprint("moderate", __name__, url_prefix="/moderate")
 
@@ -40,7 +44,24 @@ def date_arg(name: str) -> datetime | None:
         abort(400, description=f"{name} must be a date such as 2026-11-25")
 
 
+def site_ids_in_reach() -> tuple[int, ...] | None:
+    """The sites this moderator may see; None means every site (an admin)."""
+    ids = visible_site_ids(current_moderator())
+    return None if ids is None else tuple(ids)
+
+
+def comments_in_reach(session: Session, ids: list[int]) -> list[Comment]:
+    """The comments with these ids that exist; 403 if one is on a site this moderator does not
+    moderate."""
+    ids = [i for i in ids if i < 2**63]  # larger ids cannot exist
+    comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids))))
+    moderator = current_moderator()
+    if any(not can_moderate(moderator, c.site_id) for c in comments):
+        abort(403, description="you do not moderate that site")
+    return comments
+
+
 def init_app(app: Flask) -> None:
-    from service.moderate import account, admin, audit, queue  # noqa: F401  (routes)
+    from service.moderate import account, admin, audit, bans, queue  # noqa: F401  (routes)
 
     app.register_blueprint(moderate)

@@ -1,17 +1,13 @@
-"""The review queue: tabs, filters, per-comment and bulk actions, similar groups, bans."""
+"""The review queue: tabs, filters, per-comment and bulk actions, similar groups."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from service import db
-from service.accounts import can_moderate, visible_site_ids
+from service.accounts import can_moderate
 from service.api.requests import settings
 from service.auth import current_moderator, login_required
-from service.bans import ban_author, banned_authors, lift_ban
 from service.decisions import (
     ACTIONS,
     REJECT_REASONS,
@@ -22,7 +18,7 @@ from service.decisions import (
     suggested_reject_reason,
 )
 from service.highlight import highlight
-from service.moderate import date_arg, moderate, safe_next
+from service.moderate import comments_in_reach, date_arg, moderate, safe_next, site_ids_in_reach
 from service.policy import LABEL_CODES
 from service.queues import (
     SORTS,
@@ -37,10 +33,9 @@ from service.queues import (
 )
 from service.sites import find_site
 from service.status import CommentStatus
-from service.storage import Ban, Comment, Moderator, Site
+from service.storage import Moderator
 
 PAGE_SIZE = 25
-MAX_BAN_DAYS = 36_500
 DONE = {
     CommentStatus.APPROVED: "approved",
     CommentStatus.REJECTED: "rejected",
@@ -56,11 +51,6 @@ RESTORED = {
 }
 
 
-def _site_ids() -> tuple[int, ...] | None:
-    ids = visible_site_ids(current_moderator())
-    return None if ids is None else tuple(ids)
-
-
 def queue_filter() -> QueueFilter:
     """The filter the request asks for, narrowed to the sites this moderator may see."""
     args = request.values
@@ -68,7 +58,7 @@ def queue_filter() -> QueueFilter:
     sort = args.get("sort", "priority")
     if tab not in TABS or sort not in SORTS:
         abort(400, description="unknown tab or sort order")
-    site_ids = _site_ids()
+    site_ids = site_ids_in_reach()
     if slug := args.get("site", "").strip():
         with db.session_scope() as session:
             site = find_site(session, slug)
@@ -100,7 +90,7 @@ def queue() -> str:
             abort(400, description="that page link has expired; start from the first page")
         counts = tab_counts(session, flt, secret)
         histories = author_histories(session, page.comments)
-        sites = sites_for(session, _site_ids())
+        sites = sites_for(session, site_ids_in_reach())
     return render_template(
         "moderate/queue.html",
         page=page,
@@ -118,15 +108,6 @@ def queue() -> str:
     )
 
 
-def _accessible(session, ids: list[int]) -> list[Comment]:
-    ids = [i for i in ids if i < 2**63]  # larger ids cannot exist
-    comments = list(session.scalars(select(Comment).where(Comment.id.in_(ids))))
-    moderator = current_moderator()
-    if any(not can_moderate(moderator, c.site_id) for c in comments):
-        abort(403, description="you do not moderate that site")
-    return comments
-
-
 def _decide(ids: list[int], action: str) -> list[Outcome]:
     """Apply a form's action; only a rejection takes the form's reason, and a rejection without
     one takes the reason each comment's own codes suggest."""
@@ -136,7 +117,7 @@ def _decide(ids: list[int], action: str) -> list[Outcome]:
     if action == "reject" and reason and reason not in REJECT_REASONS:
         abort(400, description=f"the reject reason must be one of {', '.join(REJECT_REASONS)}")
     with db.session_scope() as session:
-        comments = _accessible(session, ids)
+        comments = comments_in_reach(session, ids)
         moderator = session.get(Moderator, current_moderator().id)
         if action != "reject":
             return decide_many(session, comments, action, moderator)
@@ -185,74 +166,7 @@ def bulk() -> Response:
 @login_required
 def similar() -> str:
     with db.session_scope() as session:
-        groups = similar_groups(session, _site_ids())
+        groups = similar_groups(session, site_ids_in_reach())
         for group in groups:
             group.sample.thread.site  # noqa: B018  (loaded for the template)
     return render_template("moderate/similar.html", groups=groups, reject_reasons=REJECT_REASONS)
-
-
-def _ban_expiry(days: str) -> datetime | None:
-    """When a ban of ``days`` days ends; None (no end) for an empty field, 400 for nonsense."""
-    if not days:
-        return None
-    if not days.isdigit() or not 1 <= int(days) <= MAX_BAN_DAYS:
-        abort(400, description=f"days must be a whole number from 1 to {MAX_BAN_DAYS}")
-    return datetime.now(UTC) + timedelta(days=int(days))
-
-
-def _reject_banned(session, comment: Comment, moderator: Moderator) -> str:
-    """Reject the comment a ban was made from; what happened, for the moderator's message."""
-    outcome = decide(session, comment, "reject", moderator, suggested_reject_reason(comment))
-    if outcome.changed:
-        return f" and comment #{comment.id} rejected"
-    return f" (comment #{comment.id} was not changed: {outcome.message})"
-
-
-@moderate.post("/comments/<int:comment_id>/ban")
-@login_required
-def ban(comment_id: int) -> Response:
-    kind = request.form.get("kind", "email")
-    days = request.form.get("days", "").strip()
-    expires = _ban_expiry(days)
-    with db.session_scope() as session:
-        found = _accessible(session, [comment_id])
-        if not found:
-            abort(404)
-        comment = found[0]
-        moderator = session.get(Moderator, current_moderator().id)
-        try:
-            ban_author(session, comment, kind, moderator, request.form.get("reason"), expires)
-        except ValueError as error:
-            flash(str(error).capitalize() + ".")
-            return redirect(safe_next(url_for("moderate.queue")))
-        # One action, so that a banned author's comment is not left waiting in the queue.
-        rejected = _reject_banned(session, comment, moderator) if request.form.get("reject") else ""
-    until = f" for {days} days" if expires else ""
-    flash(
-        f"Author of #{comment_id} banned by {kind}{until}{rejected}: new comments will be rejected."
-    )
-    return redirect(safe_next(url_for("moderate.queue")))
-
-
-@moderate.get("/bans")
-@login_required
-def bans() -> str:
-    with db.session_scope() as session:
-        query = select(Ban, Site.slug).join(Site, Site.id == Ban.site_id).order_by(Ban.id.desc())
-        if (ids := _site_ids()) is not None:
-            query = query.where(Ban.site_id.in_(ids or (-1,)))
-        rows = session.execute(query.limit(500)).all()
-        authors = banned_authors(session, [ban for ban, _ in rows])
-    return render_template("moderate/bans.html", rows=rows, authors=authors, now=datetime.now(UTC))
-
-
-@moderate.post("/bans/<int:ban_id>/lift")
-@login_required
-def lift(ban_id: int) -> Response:
-    with db.session_scope() as session:
-        ban = session.get(Ban, ban_id)
-        if ban is None or not can_moderate(current_moderator(), ban.site_id):
-            abort(404)
-        lift_ban(session, ban_id, session.get(Moderator, current_moderator().id))
-    flash("Ban lifted.")
-    return redirect(url_for("moderate.bans"))
