@@ -131,7 +131,7 @@ def test_sites_domains_refuses_a_domain_both_allowed_and_blocked(env):
 
 def test_sites_show_prints_the_settings_the_api_gives(env):
     domains("--allow", "reuters.com")
-    result = CliRunner().invoke(cli, ["sites", "show", "demo"])
+    result = CliRunner().invoke(cli, ["sites", "show", "demo", "--json"])
     assert result.exit_code == 0, result.output
     settings = json.loads(result.output)
     assert (settings["slug"], settings["allowed_domains"]) == ("demo", ["reuters.com"])
