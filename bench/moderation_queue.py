@@ -25,7 +25,7 @@ DEEP_PAGES = 80  # 2,000 comments in; the smallest queue here (one site) has 2,5
 
 
 def seed(url: str, comments: int) -> None:
-    from service import db
+    from service.storage import db
 
     db.upgrade(url)
     engine = create_engine(url)
@@ -87,9 +87,10 @@ def deep_cursor(client, url: str, pages: int) -> str:
 
 
 def run(url: str) -> None:
-    from service import create_app, db
+    from service import create_app
     from service.accounts import create_moderator
-    from service.status import Role
+    from service.storage import db
+    from service.storage.states import Role
 
     app = create_app({"database_url": url, "env": "test", "secret_key": "b" * 40})
     with app.app_context(), db.session_scope() as session:

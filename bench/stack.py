@@ -59,9 +59,10 @@ class Stack:
         }
 
     def _prepare(self) -> None:
-        from service import create_app, db
+        from service import create_app
         from service.settings import load_settings
         from service.sites import ensure_site
+        from service.storage import db
 
         db.upgrade(self.database_url)
         env = self.env()

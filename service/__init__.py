@@ -18,7 +18,6 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     from service import (
         classifier,
         cors,
-        db,
         errors,
         intake,
         logs,
@@ -32,6 +31,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     from service.extensions import limiter
     from service.health import health
     from service.settings import database_url, redis_url
+    from service.storage import db
     from service.widget import widget
 
     settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))

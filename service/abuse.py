@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from service.errors import ApiError
-from service.storage import Comment, utcnow
+from service.storage.tables import Comment, utcnow
 
 REPEAT_POST = "REPEAT_POST"
 # A text counts as a wave when this many other authors, or this many other sites, posted it.

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.audit import Actor, record_admin_event
-from service.status import Role
-from service.storage import ApiToken, Moderator, Site, utcnow
+from service.storage.states import Role
+from service.storage.tables import ApiToken, Moderator, Site, utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)

@@ -12,8 +12,8 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.decisions import actor_name
-from service.status import CommentStatus
-from service.storage import ChangeEvent, Comment, ModerationEvent, Moderator, Site
+from service.storage.states import CommentStatus
+from service.storage.tables import ChangeEvent, Comment, ModerationEvent, Moderator, Site
 
 REJECTING = (CommentStatus.REJECTED, CommentStatus.SPAM)
 HOLDING = (CommentStatus.HELD, CommentStatus.REJECTED, CommentStatus.SPAM)

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy.orm import Session
 
-from service import db
 from service.accounts import moderator_for_token
 from service.errors import ApiError
-from service.storage import Moderator
+from service.storage import db
+from service.storage.tables import Moderator
 
 View = TypeVar("View", bound=Callable[..., Any])
 CSRF_FIELD = "csrf_token"

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.audit import Actor, record_admin_event
-from service.storage import Ban, Comment, Moderator, Site, utcnow
+from service.storage.tables import Ban, Comment, Moderator, Site, utcnow
 
 KINDS = ("email", "ip")
 # The change events of bans, which the moderators of the ban's site may read.

@@ -18,11 +18,12 @@ def prepare_installation(environ: Mapping[str, str], demo_origins: list[str]) ->
     An admin is created only while there is no moderator account at all, so an installation
     that has its own accounts never gets a default one.
     """
-    from service import create_app, db
+    from service import create_app
     from service.accounts import create_moderator
     from service.sites import ensure_site
-    from service.status import Role
-    from service.storage import Moderator
+    from service.storage import db
+    from service.storage.states import Role
+    from service.storage.tables import Moderator
 
     settings = load_settings(environ)
     db.upgrade(database_url(settings))

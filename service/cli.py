@@ -22,8 +22,8 @@ def cli() -> None:
 def command_app() -> Iterator[None]:
     """The app for one command; its database and Redis connections close when it ends."""
     from service import create_app
-    from service import db as database
     from service.queue import redis_connection
+    from service.storage import db as database
 
     app = create_app(_settings())
     with app.app_context():
@@ -50,7 +50,7 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema (safe to run at every deploy)."""
-    from service import db as database
+    from service.storage import db as database
 
     url = database_url(_settings())
     database.upgrade(url, revision)
@@ -111,11 +111,11 @@ def moderators_create(
     email: str, role: str, site_slugs: tuple[str, ...], password_stdin: bool
 ) -> None:
     """Create a moderator; the password is prompted for (or read with --password-stdin)."""
-    from service import db as database
     from service.accounts import AccountError, create_moderator
     from service.audit import Actor
     from service.sites import find_site
-    from service.status import Role
+    from service.storage import db as database
+    from service.storage.states import Role
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -144,8 +144,8 @@ def export_labels(out: Path, since: str | None) -> None:
     """Write moderator decisions as training labels (CSV: text, labels, site, decision, time)."""
     from datetime import UTC, datetime
 
-    from service import db as database
     from service.labels import write_labels
+    from service.storage import db as database
 
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
     with command_app(), database.session_scope() as session:

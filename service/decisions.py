@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.status import CommentStatus, IllegalTransition, check_transition
-from service.storage import Comment, ModerationEvent, Moderator, utcnow
+from service.storage.states import CommentStatus, IllegalTransition, check_transition
+from service.storage.tables import Comment, ModerationEvent, Moderator, utcnow
 
 ACTIONS: dict[str, CommentStatus] = {
     "approve": CommentStatus.APPROVED,

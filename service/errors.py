@@ -105,7 +105,7 @@ def _retry_after() -> int:
 def _render_database_error(error: Exception) -> Response:
     # Connection-level failures (server down or restarting, pool exhausted) are an outage the
     # client may retry: 503, never a stack trace. The pool reconnects by itself once the server
-    # is back (see service.db). Any other database error is a bug and stays a 500.
+    # is back (see service.storage.db). Any other database error is a bug and stays a 500.
     outage = isinstance(error, OperationalError | InterfaceError | PoolTimeout) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     )

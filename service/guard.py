@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from service.status import CommentStatus, check_transition
-from service.storage import Comment, ModerationEvent, utcnow
+from service.storage.states import CommentStatus, check_transition
+from service.storage.tables import Comment, ModerationEvent, utcnow
 
 
 def file_at_intake(

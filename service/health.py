@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
-from service import db
 from service.classifier import classifier_holder
 from service.queue import redis_connection
+from service.storage import db
 
 health = Blueprint("health", __name__)
 

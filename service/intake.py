@@ -18,7 +18,6 @@ from sqlalchemy import Connection, Select, bindparam, insert, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service import db
 from service.abuse import duplicate_comment_error, earlier_duplicate_query
 from service.bans import active_ban_query
 from service.errors import ApiError
@@ -28,8 +27,9 @@ from service.handoff import Handoff
 from service.privacy import email_hash
 from service.settings import Settings
 from service.sites import SiteCache
-from service.status import CommentStatus
-from service.storage import Ban, Comment, Site, Thread, utcnow
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Ban, Comment, Site, Thread, utcnow
 from service.validation import Submission
 
 MAX_REPLY_DEPTH = 8

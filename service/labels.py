@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent, Site
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, ModerationEvent, Site
 
 COLUMNS = ("text", "spam", "toxicity", "insult", "threat", "site", "decision", "reason",
            "decided_at")  # fmt: skip

@@ -11,9 +11,10 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from werkzeug.wrappers import Response
 
-from service import db, ops_status
+from service import ops_status
 from service.auth import admin_required, check_csrf
 from service.queue import scoring_queue
+from service.storage import db
 
 ops = Blueprint("ops", __name__, url_prefix="/ops")
 PAGE = 50

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import click
 
-from service.storage import utcnow
+from service.storage.tables import utcnow
 
 
 def _age(seconds: float | None) -> str:
@@ -25,9 +25,10 @@ def _age(seconds: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def status(as_json: bool) -> None:
     """Queues, workers and pending comments, as /ops and /metrics see them."""
-    from service import db, ops_status
+    from service import ops_status
     from service.cli import command_app  # the CLI imports this module
     from service.queue import scoring_queue
+    from service.storage import db
 
     with command_app():
         queue = ops_status.queue_state(scoring_queue())

@@ -14,8 +14,8 @@ from rq.results import Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent, utcnow
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, ModerationEvent, utcnow
 
 DECIDED = (CommentStatus.APPROVED, CommentStatus.REJECTED, CommentStatus.SPAM)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from models.judgement import CODES
 from models.links import clean_domains
-from service.status import CommentStatus, PreModeration
+from service.storage.states import CommentStatus, PreModeration
 
 # The reason code a label raises when it crosses a threshold (the classifier's own codes).
 LABEL_CODES = CODES

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
-from service.storage import Comment, PrivacyErasure, utcnow
+from service.storage.tables import Comment, PrivacyErasure, utcnow
 
 
 def keyed_hash(secret: str, purpose: str, value: str) -> str:

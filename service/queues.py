@@ -11,8 +11,8 @@ from sqlalchemy import Select, String, cast, func, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from service.privacy import email_hash
-from service.status import CommentStatus
-from service.storage import Comment, Site, Thread
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, Site, Thread
 
 TABS = ("held", "pending", "approved", "rejected", "spam", "all")
 SORTS = ("priority", "oldest", "newest")

@@ -16,8 +16,8 @@ from service.audit import Actor, record_admin_event
 from service.policy import LABEL_CODES
 from service.settings import SettingsError, parse_rate
 from service.sites import site_thresholds
-from service.status import PreModeration
-from service.storage import Site
+from service.storage.states import PreModeration
+from service.storage.tables import Site
 
 SCORING_FAILURE = ("hold", "approve")
 MAX_ENTRIES = 500

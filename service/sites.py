@@ -9,8 +9,8 @@ from collections.abc import Callable
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from service.status import PreModeration
-from service.storage import Site
+from service.storage.states import PreModeration
+from service.storage.tables import Site
 
 # How long a server process may answer from its copy of a site's settings. A change made in the
 # same process is seen at once; one made in another (the admin page served by another gunicorn

@@ -12,8 +12,8 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
-from service.status import PreModeration
-from service.storage import Site
+from service.storage.states import PreModeration
+from service.storage.tables import Site
 
 # Each setting as `show` labels it and the `set` option that changes it.
 SETTINGS: dict[str, tuple[str, str]] = {
@@ -64,10 +64,10 @@ def sites_add(
     scoring_failure: str | None,
 ) -> None:
     """Create a site, or add origins and allowed domains to an existing one."""
-    from service import db as database
     from service.cli import command_app  # the CLI imports this module
     from service.site_settings import settings_of
     from service.sites import ensure_site, find_site
+    from service.storage import db as database
     from service.validation import SLUG
 
     if not SLUG.match(slug):
@@ -92,8 +92,8 @@ def sites_list() -> None:
     """List the sites."""
     from sqlalchemy import select
 
-    from service import db as database
     from service.cli import command_app
+    from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
         for site in session.scalars(select(Site).order_by(Site.slug)):
@@ -106,9 +106,9 @@ def sites_list() -> None:
 @click.option("--json", "as_json", is_flag=True, help="as GET /api/v1/sites/SLUG answers")
 def sites_show(slug: str, as_json: bool) -> None:
     """Print every setting of a site."""
-    from service import db as database
     from service.cli import command_app
     from service.site_settings import settings_of
+    from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
         settings = settings_of(_site(session, slug))
@@ -149,9 +149,9 @@ def sites_set(slug: str, **options: Any) -> None:
     to empty the list. --threshold changes only the labels it names. Values are checked as
     on the settings page: if one is refused, nothing is saved.
     """
-    from service import db as database
     from service.cli import command_app
     from service.site_settings import settings_of
+    from service.storage import db as database
 
     given = {
         key: value
@@ -184,9 +184,9 @@ def sites_set(slug: str, **options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="one JSON object a line")
 def sites_history(slug: str, limit: int, as_json: bool) -> None:
     """The latest changes to a site: when, who, through which door, from what to what."""
-    from service import db as database
     from service.audit import site_history
     from service.cli import command_app
+    from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
         events = site_history(session, _site(session, slug), limit)
@@ -226,9 +226,9 @@ def sites_domains(
     never count against a comment; a link to a blocked domain rejects it. --disallow and
     --unblock apply before --allow and --block.
     """
-    from service import db as database
     from service.cli import command_app
     from service.policy import allowed_link_domains
+    from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
         site = _site(session, slug)

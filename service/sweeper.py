@@ -20,7 +20,6 @@ from rq.registry import StartedJobRegistry
 from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import select
 
-from service import db
 from service.privacy import purge_submitter_context
 from service.queue import (
     drained_jobs,
@@ -30,8 +29,9 @@ from service.queue import (
     release_drained,
     scoring_queue,
 )
-from service.status import CommentStatus
-from service.storage import Comment, utcnow
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, utcnow
 
 log = logging.getLogger(__name__)
 

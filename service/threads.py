@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
-from service.status import CommentStatus
-from service.storage import Comment, Site, Thread
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, Site, Thread
 
 
 class BadCursor(ValueError):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from service import create_app, db
+from service import create_app
 from service.classifier import classifier_holder
 from service.settings import SettingsError
+from service.storage import db
 
 try:
     app = create_app()

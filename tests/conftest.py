@@ -15,13 +15,14 @@ from rq import SimpleWorker
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from service import create_app, db
+from service import create_app
 from service.classifier import classifier_holder
 from service.embedded_redis import EmbeddedRedis
 from service.queue import redis_connection, scoring_queue
 from service.settings import Settings, database_url, load_settings
 from service.sites import ensure_site
-from service.storage import Base
+from service.storage import db
+from service.storage.tables import Base
 from worker import context
 
 # Moderator accounts and comments in given states, for the moderation and browser tests.

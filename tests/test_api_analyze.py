@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service import db
-from service.storage import Comment
+from service.storage import db
+from service.storage.tables import Comment
 from tests.test_worker import BENIGN, SPAM
 
 

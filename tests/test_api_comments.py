@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from service import db
 from service.queue import scoring_job_id, scoring_queue
-from service.storage import Comment, Thread
+from service.storage import db
+from service.storage.tables import Comment, Thread
 
 GOOD = {
     "site": "demo",

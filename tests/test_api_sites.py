@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service import db
 from service.sites import find_site
-from service.storage import ChangeEvent, Moderator
+from service.storage import db
+from service.storage.tables import ChangeEvent, Moderator
 from tests.moderation.test_api import bearer
 from tests.test_openapi import document, validate
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from service import db
-from service.status import CommentStatus
-from service.storage import Comment
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment
 from tests.test_api_comments import GOOD
 
 

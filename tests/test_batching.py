@@ -5,7 +5,6 @@ from __future__ import annotations
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
-from service import db
 from service.queue import (
     drain_queued_jobs,
     drained_jobs,
@@ -13,8 +12,9 @@ from service.queue import (
     scoring_job_id,
     scoring_queue,
 )
-from service.status import CommentStatus
-from service.storage import Comment
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment
 from service.sweeper import sweep
 from tests.test_worker import BENIGN, SPAM, events, stored, submit
 

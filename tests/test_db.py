@@ -12,9 +12,9 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import create_engine
 
-from service import db
 from service.cli import cli
-from service.storage import Base
+from service.storage import db
+from service.storage.tables import Base
 
 
 def test_migrations_produce_exactly_the_declared_tables(database):

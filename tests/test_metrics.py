@@ -5,10 +5,10 @@ from __future__ import annotations
 from prometheus_client.parser import text_string_to_metric_families
 from rq import SimpleWorker
 
-from service import db
 from service.queue import redis_connection, scoring_queue
-from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, ModerationEvent
 from tests.test_api_comments import GOOD
 from tests.test_sweeper import fail_scoring_of
 from tests.test_worker import BENIGN, SPAM, submit

@@ -59,7 +59,7 @@ def test_a_frozen_worker_is_shown_stale_not_idle(app, login):  # noqa: F811
     from rq import SimpleWorker
 
     from service.queue import redis_connection, scoring_queue
-    from service.storage import utcnow
+    from service.storage.tables import utcnow
     from worker.main import default_name
 
     with app.app_context():

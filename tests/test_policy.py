@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.policy import decide
 from service.sites import DEFAULT_THRESHOLDS
-from service.status import CommentStatus, PreModeration
+from service.storage.states import CommentStatus, PreModeration
 
 
 def test_low_scores_are_approved():

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service import db
 from service.sites import find_site
+from service.storage import db
 from tests.test_api_comments import GOOD
 
 

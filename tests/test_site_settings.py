@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service import db
 from service.site_settings import MAX_ENTRIES, apply_site_settings, domain_name, settings_of
 from service.sites import DEFAULT_THRESHOLDS
-from service.status import PreModeration
-from service.storage import ChangeEvent, Moderator, Site
+from service.storage import db
+from service.storage.states import PreModeration
+from service.storage.tables import ChangeEvent, Moderator, Site
 from tests.moderation.fixtures import csrf_of, log_in
 
 

@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service import db
 from service.cli import cli
 from service.site_settings import settings_of
 from service.sites import find_site
-from service.storage import ChangeEvent
+from service.storage import db
+from service.storage.tables import ChangeEvent
 
 
 @pytest.fixture

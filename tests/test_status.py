@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.status import CommentStatus as S
-from service.status import IllegalTransition, check_transition
+from service.storage.states import CommentStatus as S
+from service.storage.states import IllegalTransition, check_transition
 
 
 @pytest.mark.parametrize("new", [S.APPROVED, S.HELD, S.REJECTED, S.SPAM])

@@ -7,7 +7,7 @@ import time
 from rq import Callback, Retry
 
 from service.queue import SCORE_FAILED_CALLBACK, scoring_job_id, scoring_queue
-from service.status import CommentStatus
+from service.storage.states import CommentStatus
 from service.sweeper import sweep
 from tests.test_worker import BENIGN, events, stored, submit
 
@@ -38,8 +38,8 @@ def test_after_the_last_retry_the_comment_is_held_as_scoring_failed(app, client,
 
 
 def test_a_site_may_choose_to_approve_what_could_not_be_scored(app, client, run_worker):
-    from service import db
     from service.sites import find_site
+    from service.storage import db
 
     with app.app_context(), db.session_scope() as session:
         find_site(session, "demo").scoring_failure = "approve"
@@ -70,8 +70,8 @@ def test_sweeper_requeues_only_comments_without_a_live_job(app, client, redis_cl
 
 
 def test_a_moderators_decision_is_never_flipped_by_a_sweep(app, client, run_worker):
-    from service import db
-    from service.storage import Comment
+    from service.storage import db
+    from service.storage.tables import Comment
 
     comment_id = submit(client, BENIGN)
     with app.app_context():

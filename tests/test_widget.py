@@ -8,10 +8,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from service import db
 from service.queue import scoring_job_id, scoring_queue
-from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, ModerationEvent
 from service.widget import DEMO_THREAD, MIN_SUBMIT_SECONDS, issue_render_token, script
 from tests.conftest import TEST_SECRET
 from tests.test_api_comments import GOOD

@@ -8,9 +8,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from service import db
-from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent, utcnow
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, ModerationEvent, utcnow
 from tests.test_api_comments import GOOD
 
 BENIGN = "Great article, thanks for explaining how the cache invalidation works."
@@ -114,7 +114,7 @@ def test_one_job_scores_several_comments(app, client):
 
 def test_premoderated_site_holds_clean_comments(app, client, run_worker):
     from service.sites import find_site
-    from service.status import PreModeration
+    from service.storage.states import PreModeration
 
     with app.app_context(), db.session_scope() as session:
         find_site(session, "demo").premoderation = PreModeration.ALL

@@ -11,9 +11,10 @@ import redis
 from rq import Queue, get_current_job
 from rq.job import Job
 
-from service import db, metrics
+from service import metrics
 from service.logs import bound_request_id
 from service.queue import drain_queued_jobs, finish_drained, release_drained, scoring_queue
+from service.storage import db
 from worker import context
 from worker.scoring import score_pending, settle_unscored
 

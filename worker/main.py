@@ -19,10 +19,11 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.worker import WorkerStatus
 
-from service import create_app, db, logs, sweeper
+from service import create_app, logs, sweeper
 from service.classifier import classifier_holder
 from service.queue import redis_connection, scoring_queue
 from service.settings import SettingsError
+from service.storage import db
 from worker import context
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from models import Classifier, Judgement
 from service.abuse import repeat_post_floors
 from service.policy import Decision, allowed_link_domains, blocked_codes, decide
 from service.sites import site_thresholds
-from service.status import CommentStatus, PreModeration, check_transition
-from service.storage import Comment, ModerationEvent, Thread, utcnow
+from service.storage.states import CommentStatus, PreModeration, check_transition
+from service.storage.tables import Comment, ModerationEvent, Thread, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import logging
 
 from flask import Response, current_app, g, jsonify, request, url_for
 
-from service import db, metrics
+from service import metrics
 from service.api import api
 from service.api.requests import (
     addressed_site,
@@ -22,8 +22,9 @@ from service.handoff import Accepted
 from service.intake import SubmitterContext, store_submission
 from service.privacy import email_hash, ip_hash
 from service.queue import enqueue_scoring
-from service.status import CommentStatus
-from service.storage import Comment
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment
 from service.validation import parse_submission, text_problem
 from service.widget import MIN_SUBMIT_SECONDS, guard_reasons, issue_render_token
 

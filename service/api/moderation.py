@@ -7,7 +7,6 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from service import db
 from service.accounts import can_moderate, visible_site_ids
 from service.api import api
 from service.api.requests import json_body, settings
@@ -16,7 +15,8 @@ from service.decisions import ACTIONS, REVERSALS, decide_many
 from service.errors import ApiError
 from service.queues import TABS, QueueFilter, queue_page
 from service.sites import find_site
-from service.storage import Comment, Moderator
+from service.storage import db
+from service.storage.tables import Comment, Moderator
 
 MAX_BULK = 500
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from service import db
 from service.errors import ApiError
 from service.settings import Settings
 from service.sites import find_site
-from service.storage import Site
+from service.storage import db
+from service.storage.tables import Site
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Response, jsonify
 from sqlalchemy.orm import Session
 
-from service import db
 from service.api import api
 from service.api.requests import json_body
 from service.audit import Actor
@@ -13,7 +12,8 @@ from service.auth import token_moderator
 from service.errors import ApiError
 from service.site_settings import change_site_settings, settings_of
 from service.sites import find_site
-from service.storage import Moderator, Site
+from service.storage import db
+from service.storage.tables import Moderator, Site
 
 
 def _admin() -> Moderator:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from service import db
 from service.api import api
 from service.api.requests import require_site
 from service.errors import ApiError
+from service.storage import db
 from service.threads import BadCursor, thread_page
 from service.validation import text_problem
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.accounts import can_moderate, visible_site_ids
 from service.auth import check_csrf, csrf_token, current_moderator
-from service.storage import Comment
+from service.storage.tables import Comment
 
 moderate = Blueprint("moderate", __name__, url_prefix="/moderate")
 

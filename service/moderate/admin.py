@@ -7,15 +7,15 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service import db
 from service.audit import Actor
 from service.auth import admin_required, current_moderator
 from service.moderate import moderate
 from service.policy import LABEL_CODES
 from service.site_settings import SCORING_FAILURE, change_site_settings, settings_of
 from service.sites import SITE_CACHE_SECONDS, find_site
-from service.status import PreModeration
-from service.storage import Site
+from service.storage import db
+from service.storage.states import PreModeration
+from service.storage.tables import Site
 
 
 @moderate.get("/sites")

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Response, abort, render_template, request
 from sqlalchemy import Select, select
 
-from service import db
 from service.accounts import can_moderate, visible_site_ids
 from service.audit import (
     AuditFilter,
@@ -24,7 +23,8 @@ from service.auth import current_moderator, login_required
 from service.bans import BAN_ACTIONS
 from service.moderate import date_arg, moderate
 from service.sites import find_site
-from service.storage import ChangeEvent, ModerationEvent, Site
+from service.storage import db
+from service.storage.tables import ChangeEvent, ModerationEvent, Site
 
 CSV_LIMIT = 100_000
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from service import db
 from service.accounts import can_moderate
 from service.api.requests import settings
 from service.auth import current_moderator, login_required
@@ -32,8 +31,9 @@ from service.queues import (
     tab_counts,
 )
 from service.sites import find_site
-from service.status import CommentStatus
-from service.storage import Moderator
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Moderator
 
 PAGE_SIZE = 25
 DONE = {

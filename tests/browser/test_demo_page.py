@@ -6,8 +6,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from service import db
-from service.storage import Comment
+from service.storage import db
+from service.storage.tables import Comment
 from service.supervisor import DEMO_COMMENTS, Stack, seed_demo_comments
 from service.widget import DEMO_THREAD, DEMO_TITLE
 from tests.browser.conftest import ARTIFACTS, allow_origin

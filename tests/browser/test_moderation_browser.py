@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from service import db
 from service.sites import find_site
-from service.status import CommentStatus
+from service.storage import db
+from service.storage.states import CommentStatus
 from tests.moderation.fixtures import PASSWORD, status_of
 
 TOXIC = [{"label": "toxicity", "code": "TOXIC", "text": "idiot", "start": 11, "end": 16,

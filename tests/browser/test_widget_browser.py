@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from service import db
 from service.sites import find_site
-from service.status import CommentStatus, PreModeration
-from service.storage import Comment
+from service.storage import db
+from service.storage.states import CommentStatus, PreModeration
+from service.storage.tables import Comment
 from tests.browser.conftest import allow_origin, stop_server
 from tests.test_worker import BENIGN, SPAM
 

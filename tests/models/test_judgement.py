@@ -8,7 +8,7 @@ from models import patterns
 from models.normalize import normalize
 from service.policy import decide
 from service.sites import DEFAULT_THRESHOLDS
-from service.status import CommentStatus
+from service.storage.states import CommentStatus
 
 CITATIONS = [
     "As Reuters reported this morning (https://www.reuters.com/world/us/senate-budget-vote/), "

@@ -7,11 +7,11 @@ import re
 import pytest
 from sqlalchemy import select
 
-from service import db
 from service.accounts import create_moderator, create_token
 from service.sites import ensure_site, find_site
-from service.status import CommentStatus, Role
-from service.storage import Comment, Moderator
+from service.storage import db
+from service.storage.states import CommentStatus, Role
+from service.storage.tables import Comment, Moderator
 from tests.test_api_comments import GOOD
 
 PASSWORD = "correct horse battery staple"

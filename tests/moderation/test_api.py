@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service import db
-from service.status import CommentStatus
-from service.storage import ApiToken
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import ApiToken
 from tests.moderation.fixtures import status_of
 from tests.test_openapi import document, validate
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service import db
 from service.cli import cli
 from service.sites import find_site
-from service.storage import ChangeEvent, Moderator
+from service.storage import db
+from service.storage.tables import ChangeEvent, Moderator
 
 
 @pytest.fixture

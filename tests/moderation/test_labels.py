@@ -7,11 +7,11 @@ import json
 
 from click.testing import CliRunner
 
-from service import db
 from service.cli import cli
 from service.decisions import decide
-from service.status import CommentStatus
-from service.storage import Comment, Moderator
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, Moderator
 from tests.moderation.fixtures import PASSWORD  # noqa: F401  (accounts fixture's password)
 
 

@@ -7,11 +7,11 @@ import io
 
 from sqlalchemy import select
 
-from service import db
 from service.labels import write_labels
 from service.sites import find_site
-from service.status import CommentStatus
-from service.storage import ApiToken, Ban, ChangeEvent
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import ApiToken, Ban, ChangeEvent
 from tests.moderation.fixtures import csrf_of, log_in, status_of
 
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from service import db
 from service.embedded_redis import EmbeddedRedis
-from service.status import CommentStatus
-from service.storage import Comment, ModerationEvent
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, ModerationEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 

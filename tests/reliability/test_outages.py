@@ -10,8 +10,8 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from service import db
-from service.storage import Comment
+from service.storage import db
+from service.storage.tables import Comment
 from service.sweeper import sweep
 from tests.reliability.conftest import first_decisions, pending_count, wait_until
 from tests.test_api_comments import GOOD

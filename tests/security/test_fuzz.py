@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service import db
 from service.errors import ApiError
 from service.settings import Settings
-from service.status import CommentStatus
-from service.storage import Comment
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment
 from service.validation import _STRIP, FIELDS, clean_text, parse_submission
 from tests.test_api_comments import GOOD
 

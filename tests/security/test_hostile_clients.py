@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service import db
 from service.abuse import REPEAT_SPAM_FLOOR, repeat_post_boost, repeat_post_floors
 from service.accounts import create_moderator
-from service.status import CommentStatus, Role
-from service.storage import Comment, Moderator
+from service.storage import db
+from service.storage.states import CommentStatus, Role
+from service.storage.tables import Comment, Moderator
 from tests.moderation.fixtures import PASSWORD, csrf_of, log_in
 from tests.test_api_comments import GOOD
 

@@ -7,10 +7,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from service import db
 from service.intake import MAX_REPLY_DEPTH
-from service.status import CommentStatus
-from service.storage import Comment, Site, Thread
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, Site, Thread
 from tests.test_api_comments import GOOD
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'

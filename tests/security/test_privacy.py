@@ -8,12 +8,12 @@ from datetime import timedelta
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from service import db
 from service.cli import cli
 from service.labels import write_labels
 from service.privacy import ERASED, purge_submitter_context
-from service.status import CommentStatus
-from service.storage import Comment, PrivacyErasure, utcnow
+from service.storage import db
+from service.storage.states import CommentStatus
+from service.storage.tables import Comment, PrivacyErasure, utcnow
 from service.sweeper import purge_if_due
 from tests.conftest import TEST_SECRET
 from tests.test_api_comments import GOOD

@@ -1,9 +1,9 @@
-"""Alembic environment: migrations run against the URL set by ``service.db.alembic_config``."""
+"""Alembic environment: migrations run against the URL set by ``service.storage.db``."""
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from service.storage import Base
+from service.storage.tables import Base
 
 config = context.config
 target_metadata = Base.metadata
