@@ -88,7 +88,7 @@ def deep_cursor(client, url: str, pages: int) -> str:
 
 def run(url: str) -> None:
     from service import create_app
-    from service.accounts import create_moderator
+    from service.domain.accounts import create_moderator
     from service.storage import db
     from service.storage.states import Role
 

@@ -60,8 +60,8 @@ class Stack:
 
     def _prepare(self) -> None:
         from service import create_app
+        from service.domain.sites import ensure_site
         from service.settings import load_settings
-        from service.sites import ensure_site
         from service.storage import db
 
         db.upgrade(self.database_url)

@@ -41,7 +41,7 @@ def best_f1_threshold(truth: np.ndarray, prob: np.ndarray) -> float:
     return round(float(thresholds[int(np.argmax(f1[:-1]))]), 4)
 
 
-# The default site policy (service.sites.DEFAULT_THRESHOLDS): hold at 0.5, reject at 0.9, for
+# The default site policy (service.domain.sites.DEFAULT_THRESHOLDS): hold at 0.5, reject at 0.9, for
 # the two labels a site acts on.
 HOLD, REJECT = 0.5, 0.9
 POLICY_LABELS = ("spam", "toxicity")

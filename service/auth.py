@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy.orm import Session
 
-from service.accounts import moderator_for_token
-from service.errors import ApiError
+from service.domain.accounts import moderator_for_token
+from service.domain.refusals import ApiError
 from service.storage import db
 from service.storage.tables import Moderator
 

@@ -19,8 +19,8 @@ def prepare_installation(environ: Mapping[str, str], demo_origins: list[str]) ->
     that has its own accounts never gets a default one.
     """
     from service import create_app
-    from service.accounts import create_moderator
-    from service.sites import ensure_site
+    from service.domain.accounts import create_moderator
+    from service.domain.sites import ensure_site
     from service.storage import db
     from service.storage.states import Role
     from service.storage.tables import Moderator

@@ -111,9 +111,9 @@ def moderators_create(
     email: str, role: str, site_slugs: tuple[str, ...], password_stdin: bool
 ) -> None:
     """Create a moderator; the password is prompted for (or read with --password-stdin)."""
-    from service.accounts import AccountError, create_moderator
-    from service.audit import Actor
-    from service.sites import find_site
+    from service.domain.accounts import AccountError, create_moderator
+    from service.domain.audit import Actor
+    from service.domain.sites import find_site
     from service.storage import db as database
     from service.storage.states import Role
 
@@ -144,7 +144,7 @@ def export_labels(out: Path, since: str | None) -> None:
     """Write moderator decisions as training labels (CSV: text, labels, site, decision, time)."""
     from datetime import UTC, datetime
 
-    from service.labels import write_labels
+    from service.domain.labels import write_labels
     from service.storage import db as database
 
     start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None

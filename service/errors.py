@@ -13,28 +13,10 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from service.domain.refusals import ApiError
 from service.extensions import limiter
 
 log = logging.getLogger(__name__)
-
-
-class ApiError(Exception):
-    """Raised by views; rendered by the handler registered in ``init_app``."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        fields: dict[str, str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.headers = headers or {}
 
 
 def error_response(

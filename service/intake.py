@@ -18,19 +18,19 @@ from sqlalchemy import Connection, Select, bindparam, insert, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.abuse import duplicate_comment_error, earlier_duplicate_query
-from service.bans import active_ban_query
-from service.errors import ApiError
-from service.fingerprint import text_fingerprint
-from service.guard import file_at_intake
+from service.domain.abuse import duplicate_comment_error, earlier_duplicate_query
+from service.domain.bans import active_ban_query
+from service.domain.fingerprint import text_fingerprint
+from service.domain.guard import file_at_intake
+from service.domain.privacy import email_hash
+from service.domain.refusals import ApiError
+from service.domain.sites import SiteCache
+from service.domain.submissions import Submission
 from service.handoff import Handoff
-from service.privacy import email_hash
 from service.settings import Settings
-from service.sites import SiteCache
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Ban, Comment, Site, Thread, utcnow
-from service.validation import Submission
 
 MAX_REPLY_DEPTH = 8
 THREAD_CACHE_SIZE = 4096

@@ -21,7 +21,7 @@ from prometheus_client.core import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from service import metrics, ops_status
-from service.errors import ApiError
+from service.domain.refusals import ApiError
 from service.queue import scoring_queue
 from service.storage import db
 

@@ -19,7 +19,7 @@ def erase(email: str, requested_by: str | None) -> None:
     """Anonymise every comment by EMAIL (text, name, hashes) and record the erasure."""
     from service.api.requests import settings
     from service.cli import command_app
-    from service.privacy import erase_author
+    from service.domain.privacy import erase_author
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
@@ -35,7 +35,7 @@ def purge(days: int | None) -> None:
     """Erase IP hashes, user agents and referrers older than the retention period."""
     from service.api.requests import settings
     from service.cli import command_app
-    from service.privacy import purge_submitter_context
+    from service.domain.privacy import purge_submitter_context
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:

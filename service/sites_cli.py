@@ -29,7 +29,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "scoring_failure": ("when scoring fails", "--scoring-failure"),
 }
 MODES = "|".join(mode.value for mode in PreModeration)
-# service.site_settings.SCORING_FAILURE, which checks it; that module is slow to import for --help.
+# domain.site_settings.SCORING_FAILURE checks it; that module is slow to import for --help.
 FAILURES = "hold|approve"
 
 
@@ -65,10 +65,10 @@ def sites_add(
 ) -> None:
     """Create a site, or add origins and allowed domains to an existing one."""
     from service.cli import command_app  # the CLI imports this module
-    from service.site_settings import settings_of
-    from service.sites import ensure_site, find_site
+    from service.domain.site_settings import settings_of
+    from service.domain.sites import ensure_site, find_site
+    from service.domain.submissions import SLUG
     from service.storage import db as database
-    from service.validation import SLUG
 
     if not SLUG.match(slug):
         raise click.BadParameter("lowercase letters, digits, '-' or '_'", param_hint="SLUG")
@@ -107,7 +107,7 @@ def sites_list() -> None:
 def sites_show(slug: str, as_json: bool) -> None:
     """Print every setting of a site."""
     from service.cli import command_app
-    from service.site_settings import settings_of
+    from service.domain.site_settings import settings_of
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
@@ -150,7 +150,7 @@ def sites_set(slug: str, **options: Any) -> None:
     on the settings page: if one is refused, nothing is saved.
     """
     from service.cli import command_app
-    from service.site_settings import settings_of
+    from service.domain.site_settings import settings_of
     from service.storage import db as database
 
     given = {
@@ -184,8 +184,8 @@ def sites_set(slug: str, **options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="one JSON object a line")
 def sites_history(slug: str, limit: int, as_json: bool) -> None:
     """The latest changes to a site: when, who, through which door, from what to what."""
-    from service.audit import site_history
     from service.cli import command_app
+    from service.domain.audit import site_history
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
@@ -227,7 +227,7 @@ def sites_domains(
     --unblock apply before --allow and --block.
     """
     from service.cli import command_app
-    from service.policy import allowed_link_domains
+    from service.domain.policy import allowed_link_domains
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
@@ -247,7 +247,7 @@ def sites_domains(
 
 
 def _site(session: Session, slug: str) -> Site:
-    from service.sites import find_site
+    from service.domain.sites import find_site
 
     site = find_site(session, slug)
     if site is None:
@@ -289,7 +289,7 @@ def _number(text: str) -> float | str:
 def _edited(
     current: list[str], add: tuple[str, ...], remove: tuple[str, ...], option: str
 ) -> list[str]:
-    from service.site_settings import domain_name
+    from service.domain.site_settings import domain_name
 
     try:
         removed = {domain_name(domain) for domain in remove}
@@ -307,8 +307,8 @@ def _change(
 ) -> None:
     """The changes through the admin page's validation, audited; nothing is saved if one is
     refused. Each refusal is told by its setting's name, or ``by_option`` that of `set`."""
-    from service.audit import Actor
-    from service.site_settings import change_site_settings
+    from service.domain.audit import Actor
+    from service.domain.site_settings import change_site_settings
 
     if errors := change_site_settings(session, site, changes, Actor.terminal(), before):
         order = list(SETTINGS)

@@ -20,7 +20,7 @@ from rq.registry import StartedJobRegistry
 from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import select
 
-from service.privacy import purge_submitter_context
+from service.domain.privacy import purge_submitter_context
 from service.queue import (
     drained_jobs,
     enqueue_scoring,

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from service.privacy import keyed_hash
-from service.validation import Submission
+from service.domain.privacy import keyed_hash
+from service.domain.submissions import Submission
 
 log = logging.getLogger(__name__)
 widget = Blueprint("widget", __name__)

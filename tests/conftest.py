@@ -17,10 +17,10 @@ from sqlalchemy.engine import make_url
 
 from service import create_app
 from service.classifier import classifier_holder
+from service.domain.sites import ensure_site
 from service.embedded_redis import EmbeddedRedis
 from service.queue import redis_connection, scoring_queue
 from service.settings import Settings, database_url, load_settings
-from service.sites import ensure_site
 from service.storage import db
 from service.storage.tables import Base
 from worker import context

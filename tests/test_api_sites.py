@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service.sites import find_site
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import ChangeEvent, Moderator
 from tests.moderation.test_api import bearer

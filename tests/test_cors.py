@@ -39,7 +39,7 @@ def test_other_origins_get_no_grant(client):
 
 
 def test_an_origin_of_one_site_gets_nothing_from_another(app, client):
-    from service.sites import ensure_site
+    from service.domain.sites import ensure_site
     from service.storage import db
 
     with app.app_context(), db.session_scope() as session:

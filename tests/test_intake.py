@@ -6,7 +6,7 @@ import threading
 
 from sqlalchemy import delete, func, select
 
-from service.sites import ensure_site, find_site
+from service.domain.sites import ensure_site, find_site
 from service.storage import db
 from service.storage.tables import Comment, Thread
 from tests.test_api_comments import GOOD, post

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from service.policy import decide
-from service.sites import DEFAULT_THRESHOLDS
+from service.domain.policy import decide
+from service.domain.sites import DEFAULT_THRESHOLDS
 from service.storage.states import CommentStatus, PreModeration
 
 
@@ -46,7 +46,7 @@ def test_premoderation_holds_clean_comments():
 
 
 def test_blocked_words_match_whole_words_and_phrases():
-    from service.policy import blocked_codes
+    from service.domain.policy import blocked_codes
 
     assert blocked_codes("Visit the CASINO tonight", ["casino"], []) == ("BLOCKED_WORD",)
     assert blocked_codes("occasional visits", ["casino", "sion"], []) == ()
@@ -54,7 +54,7 @@ def test_blocked_words_match_whole_words_and_phrases():
 
 
 def test_blocked_domains_cover_subdomains_and_bare_mentions():
-    from service.policy import blocked_codes
+    from service.domain.policy import blocked_codes
 
     assert blocked_codes("see https://www.spam.example/x", [], ["spam.example"]) == (
         "BLOCKED_DOMAIN",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.sites import find_site
+from service.domain.sites import find_site
 from service.storage import db
 from tests.test_api_comments import GOOD
 

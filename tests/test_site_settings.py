@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from service.site_settings import MAX_ENTRIES, apply_site_settings, domain_name, settings_of
-from service.sites import DEFAULT_THRESHOLDS
+from service.domain.site_settings import MAX_ENTRIES, apply_site_settings, domain_name, settings_of
+from service.domain.sites import DEFAULT_THRESHOLDS
 from service.storage import db
 from service.storage.states import PreModeration
 from service.storage.tables import ChangeEvent, Moderator, Site

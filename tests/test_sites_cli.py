@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from service.cli import cli
-from service.site_settings import settings_of
-from service.sites import find_site
+from service.domain.site_settings import settings_of
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import ChangeEvent
 

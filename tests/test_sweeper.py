@@ -38,7 +38,7 @@ def test_after_the_last_retry_the_comment_is_held_as_scoring_failed(app, client,
 
 
 def test_a_site_may_choose_to_approve_what_could_not_be_scored(app, client, run_worker):
-    from service.sites import find_site
+    from service.domain.sites import find_site
     from service.storage import db
 
     with app.app_context(), db.session_scope() as session:

@@ -113,7 +113,7 @@ def test_one_job_scores_several_comments(app, client):
 
 
 def test_premoderated_site_holds_clean_comments(app, client, run_worker):
-    from service.sites import find_site
+    from service.domain.sites import find_site
     from service.storage.states import PreModeration
 
     with app.app_context(), db.session_scope() as session:
@@ -161,7 +161,7 @@ def test_worker_refuses_an_unmigrated_database(tmp_path):
 
 
 def test_site_block_lists_reject_and_scores_set_the_queue_priority(app, client, run_worker):
-    from service.sites import find_site
+    from service.domain.sites import find_site
 
     with app.app_context(), db.session_scope() as session:
         site = find_site(session, "demo")
@@ -194,7 +194,7 @@ def test_a_text_many_authors_post_is_filed_as_a_campaign(app, client, run_worker
 def test_links_to_allowed_domains_and_to_the_site_itself_do_not_count(app, client, run_worker):
     """The stored score is the score of the text with those links blanked out."""
     from service.classifier import classifier_holder
-    from service.sites import ensure_site, find_site
+    from service.domain.sites import ensure_site, find_site
 
     with app.app_context(), db.session_scope() as session:
         site = find_site(session, "demo")
@@ -224,7 +224,7 @@ def test_links_to_allowed_domains_and_to_the_site_itself_do_not_count(app, clien
 
 
 def test_a_blocked_domain_still_rejects_beside_an_allowed_one(app, client, run_worker):
-    from service.sites import find_site
+    from service.domain.sites import find_site
 
     with app.app_context(), db.session_scope() as session:
         site = find_site(session, "demo")

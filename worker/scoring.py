@@ -11,9 +11,9 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import Classifier, Judgement
-from service.abuse import repeat_post_floors
-from service.policy import Decision, allowed_link_domains, blocked_codes, decide
-from service.sites import site_thresholds
+from service.domain.abuse import repeat_post_floors
+from service.domain.policy import Decision, allowed_link_domains, blocked_codes, decide
+from service.domain.sites import site_thresholds
 from service.storage.states import CommentStatus, PreModeration, check_transition
 from service.storage.tables import Comment, ModerationEvent, Thread, utcnow
 

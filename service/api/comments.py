@@ -16,16 +16,16 @@ from service.api.requests import (
     require_site,
     settings,
 )
-from service.errors import ApiError
+from service.domain.privacy import email_hash, ip_hash
+from service.domain.refusals import ApiError
+from service.domain.submissions import parse_submission, text_problem
 from service.extensions import client_ip, limiter
 from service.handoff import Accepted
 from service.intake import SubmitterContext, store_submission
-from service.privacy import email_hash, ip_hash
 from service.queue import enqueue_scoring
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
-from service.validation import parse_submission, text_problem
 from service.widget import MIN_SUBMIT_SECONDS, guard_reasons, issue_render_token
 
 log = logging.getLogger(__name__)

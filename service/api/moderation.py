@@ -7,14 +7,14 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from service.accounts import can_moderate, visible_site_ids
 from service.api import api
 from service.api.requests import json_body, settings
 from service.auth import token_moderator
-from service.decisions import ACTIONS, REVERSALS, decide_many
-from service.errors import ApiError
-from service.queues import TABS, QueueFilter, queue_page
-from service.sites import find_site
+from service.domain.accounts import can_moderate, visible_site_ids
+from service.domain.decisions import ACTIONS, REVERSALS, decide_many
+from service.domain.refusals import ApiError
+from service.domain.review import TABS, QueueFilter, queue_page
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import Comment, Moderator
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import current_app, g, request
 
-from service.errors import ApiError
+from service.domain.refusals import ApiError
+from service.domain.sites import find_site
 from service.settings import Settings
-from service.sites import find_site
 from service.storage import db
 from service.storage.tables import Site
 

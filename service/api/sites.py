@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session
 
 from service.api import api
 from service.api.requests import json_body
-from service.audit import Actor
 from service.auth import token_moderator
-from service.errors import ApiError
-from service.site_settings import change_site_settings, settings_of
-from service.sites import find_site
+from service.domain.audit import Actor
+from service.domain.refusals import ApiError
+from service.domain.site_settings import change_site_settings, settings_of
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import Moderator, Site
 

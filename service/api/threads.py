@@ -6,10 +6,10 @@ from flask import Response, jsonify, request
 
 from service.api import api
 from service.api.requests import require_site
-from service.errors import ApiError
+from service.domain.refusals import ApiError
+from service.domain.submissions import text_problem
+from service.domain.threads import BadCursor, thread_page
 from service.storage import db
-from service.threads import BadCursor, thread_page
-from service.validation import text_problem
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200

@@ -9,8 +9,8 @@ from flask import Blueprint, Flask, abort, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.accounts import can_moderate, visible_site_ids
 from service.auth import check_csrf, csrf_token, current_moderator
+from service.domain.accounts import can_moderate, visible_site_ids
 from service.storage.tables import Comment
 
 moderate = Blueprint("moderate", __name__, url_prefix="/moderate")

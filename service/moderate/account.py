@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.accounts import LoginRefused, authenticate, create_token, revoke_token
 from service.auth import current_moderator, log_in, log_out, login_required
+from service.domain.accounts import LoginRefused, authenticate, create_token, revoke_token
+from service.domain.privacy import ip_hash
 from service.extensions import client_ip, limiter
 from service.moderate import moderate, safe_next
-from service.privacy import ip_hash
 from service.storage import db
 from service.storage.tables import ApiToken, Moderator
 

@@ -10,8 +10,9 @@ from typing import Any
 from flask import Response, abort, render_template, request
 from sqlalchemy import Select, select
 
-from service.accounts import can_moderate, visible_site_ids
-from service.audit import (
+from service.auth import current_moderator, login_required
+from service.domain.accounts import can_moderate, visible_site_ids
+from service.domain.audit import (
     AuditFilter,
     audit_page,
     audit_query,
@@ -19,10 +20,9 @@ from service.audit import (
     newest_first,
     overrides_by_site,
 )
-from service.auth import current_moderator, login_required
-from service.bans import BAN_ACTIONS
+from service.domain.bans import BAN_ACTIONS
+from service.domain.sites import find_site
 from service.moderate import date_arg, moderate
-from service.sites import find_site
 from service.storage import db
 from service.storage.tables import ChangeEvent, ModerationEvent, Site
 

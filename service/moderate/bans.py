@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.accounts import can_moderate
 from service.auth import current_moderator, login_required
-from service.bans import ban_author, banned_authors, lift_ban
-from service.decisions import decide, suggested_reject_reason
+from service.domain.accounts import can_moderate
+from service.domain.bans import ban_author, banned_authors, lift_ban
+from service.domain.decisions import decide, suggested_reject_reason
 from service.moderate import comments_in_reach, moderate, safe_next, site_ids_in_reach
 from service.storage import db
 from service.storage.tables import Ban, Comment, Moderator, Site

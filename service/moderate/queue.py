@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from service.accounts import can_moderate
 from service.api.requests import settings
 from service.auth import current_moderator, login_required
-from service.decisions import (
+from service.domain.accounts import can_moderate
+from service.domain.decisions import (
     ACTIONS,
     REJECT_REASONS,
     REVERSALS,
@@ -16,10 +16,8 @@ from service.decisions import (
     decide_many,
     suggested_reject_reason,
 )
-from service.highlight import highlight
-from service.moderate import comments_in_reach, date_arg, moderate, safe_next, site_ids_in_reach
-from service.policy import LABEL_CODES
-from service.queues import (
+from service.domain.policy import LABEL_CODES
+from service.domain.review import (
     SORTS,
     TABS,
     QueueFilter,
@@ -30,7 +28,9 @@ from service.queues import (
     sites_for,
     tab_counts,
 )
-from service.sites import find_site
+from service.domain.sites import find_site
+from service.highlight import highlight
+from service.moderate import comments_in_reach, date_arg, moderate, safe_next, site_ids_in_reach
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Moderator

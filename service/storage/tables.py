@@ -145,7 +145,7 @@ class Comment(Base):
     decided_by: Mapped[str | None] = mapped_column(String(20))  # "model", "moderator", "guard"
     # The highest label score: the moderation queue's "most urgent first" order.
     priority: Mapped[float | None] = mapped_column(Float)
-    # Hash of the normalised text, shared by near-duplicates (see service.fingerprint).
+    # Hash of the normalised text, shared by near-duplicates (see service.domain.fingerprint).
     fingerprint: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

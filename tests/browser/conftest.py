@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from service.classifier import classifier_holder
-from service.sites import ensure_site
+from service.domain.sites import ensure_site
 from service.storage import db
 
 CHROMIUM = Path("/usr/bin/chromium")

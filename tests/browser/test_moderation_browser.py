@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from service.sites import find_site
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.states import CommentStatus
 from tests.moderation.fixtures import PASSWORD, status_of

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
-from service.sites import find_site
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.states import CommentStatus, PreModeration
 from service.storage.tables import Comment

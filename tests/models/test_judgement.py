@@ -6,8 +6,8 @@ import pytest
 
 from models import patterns
 from models.normalize import normalize
-from service.policy import decide
-from service.sites import DEFAULT_THRESHOLDS
+from service.domain.policy import decide
+from service.domain.sites import DEFAULT_THRESHOLDS
 from service.storage.states import CommentStatus
 
 CITATIONS = [

@@ -7,8 +7,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from service.accounts import create_moderator, create_token
-from service.sites import ensure_site, find_site
+from service.domain.accounts import create_moderator, create_token
+from service.domain.sites import ensure_site, find_site
 from service.storage import db
 from service.storage.states import CommentStatus, Role
 from service.storage.tables import Comment, Moderator

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from service.cli import cli
-from service.sites import find_site
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import ChangeEvent, Moderator
 

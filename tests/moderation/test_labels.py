@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from service.cli import cli
-from service.decisions import decide
+from service.domain.decisions import decide
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, Moderator

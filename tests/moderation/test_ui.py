@@ -7,8 +7,8 @@ import io
 
 from sqlalchemy import select
 
-from service.labels import write_labels
-from service.sites import find_site
+from service.domain.labels import write_labels
+from service.domain.sites import find_site
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import ApiToken, Ban, ChangeEvent

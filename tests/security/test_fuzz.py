@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.errors import ApiError
+from service.domain.refusals import ApiError
+from service.domain.submissions import _STRIP, FIELDS, clean_text, parse_submission
 from service.settings import Settings
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
-from service.validation import _STRIP, FIELDS, clean_text, parse_submission
 from tests.test_api_comments import GOOD
 
 LIMITS = Settings()

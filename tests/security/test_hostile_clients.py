@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.abuse import REPEAT_SPAM_FLOOR, repeat_post_boost, repeat_post_floors
-from service.accounts import create_moderator
+from service.domain.abuse import REPEAT_SPAM_FLOOR, repeat_post_boost, repeat_post_floors
+from service.domain.accounts import create_moderator
 from service.storage import db
 from service.storage.states import CommentStatus, Role
 from service.storage.tables import Comment, Moderator

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
 from service.cli import cli
-from service.labels import write_labels
-from service.privacy import ERASED, purge_submitter_context
+from service.domain.labels import write_labels
+from service.domain.privacy import ERASED, purge_submitter_context
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, PrivacyErasure, utcnow

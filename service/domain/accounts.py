@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.audit import Actor, record_admin_event
+from service.domain.audit import Actor, record_admin_event
 from service.storage.states import Role
 from service.storage.tables import ApiToken, Moderator, Site, utcnow
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.audit import Actor, record_admin_event
+from service.domain.audit import Actor, record_admin_event
 from service.storage.tables import Ban, Comment, Moderator, Site, utcnow
 
 KINDS = ("email", "ip")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from service.errors import ApiError
+from service.domain.refusals import ApiError
 from service.settings import Settings
 
 # C0/C1 controls (except tab and newline) and the bidi overrides that disguise text direction.

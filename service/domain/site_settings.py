@@ -12,10 +12,10 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session
 
 from models.links import is_allowed
-from service.audit import Actor, record_admin_event
-from service.policy import LABEL_CODES
+from service.domain.audit import Actor, record_admin_event
+from service.domain.policy import LABEL_CODES
+from service.domain.sites import site_thresholds
 from service.settings import SettingsError, parse_rate
-from service.sites import site_thresholds
 from service.storage.states import PreModeration
 from service.storage.tables import Site
 

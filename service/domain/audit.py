@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from service.decisions import actor_name
+from service.domain.decisions import actor_name
 from service.storage.states import CommentStatus
 from service.storage.tables import ChangeEvent, Comment, ModerationEvent, Moderator, Site
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import Select, String, cast, func, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
-from service.privacy import email_hash
+from service.domain.privacy import email_hash
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, Site, Thread
 

@@ -1,4 +1,4 @@
-"""Duplicate and flood detection on the text fingerprint (see service.fingerprint).
+"""Duplicate and flood detection on the text fingerprint (see service.domain.fingerprint).
 
 The same text from the same author within a short window is a double post or a bot: refused.
 The same text from many authors or on several sites is a spam wave: it raises the spam score.
@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from service.errors import ApiError
+from service.domain.refusals import ApiError
 from service.storage.tables import Comment, utcnow
 
 REPEAT_POST = "REPEAT_POST"
