@@ -15,21 +15,11 @@ from service.settings import Settings, load_settings
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass it last)."""
-    from service import (
-        classifier,
-        cors,
-        errors,
-        intake,
-        logs,
-        metrics_view,
-        moderate,
-        ops,
-        queue,
-        security,
-    )
+    from service import cors, errors, logs, metrics_view, moderate, ops, security
     from service.api import api
     from service.extensions import limiter
     from service.health import health
+    from service.pipeline import broker, classifier, intake
     from service.settings import database_url, redis_url
     from service.storage import db
     from service.widget import widget
@@ -62,7 +52,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         logs.configure(settings.log_level, settings.log_format)
 
     db.init_app(app, db.make_engine(database_url(settings)))
-    queue.init_app(app, queue.connect_redis(redis_url(settings)), settings)
+    broker.init_app(app, broker.connect_redis(redis_url(settings)), settings)
     intake.init_app(app, settings)
     classifier.init_app(app, settings.model_dir)
     security.init_app(app)  # first: a plain-HTTP moderator request goes no further

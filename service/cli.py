@@ -22,7 +22,7 @@ def cli() -> None:
 def command_app() -> Iterator[None]:
     """The app for one command; its database and Redis connections close when it ends."""
     from service import create_app
-    from service.queue import redis_connection
+    from service.pipeline.broker import redis_connection
     from service.storage import db as database
 
     app = create_app(_settings())

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import text
 
-from service.classifier import classifier_holder
-from service.queue import redis_connection
+from service.pipeline.broker import redis_connection
+from service.pipeline.classifier import classifier_holder
 from service.storage import db
 
 health = Blueprint("health", __name__)

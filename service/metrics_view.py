@@ -1,6 +1,6 @@
 """The ``/metrics`` endpoint: Redis-held counters plus figures read at scrape time.
 
-See ``service/metrics.py`` for which figure comes from where, and why.
+See ``service/pipeline/counters.py`` for which figure comes from where, and why.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from prometheus_client.core import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from service import metrics, ops_status
 from service.domain.refusals import ApiError
-from service.queue import scoring_queue
+from service.pipeline import counters, monitor
+from service.pipeline.broker import scoring_queue
 from service.storage import db
 
 blueprint = Blueprint("metrics", __name__)
@@ -80,7 +80,7 @@ def _redis_counters() -> Iterator[Metric]:
             "sieve_rate_limited", "Requests refused by a rate limit (429)", labels=["endpoint"]
         ),
     }
-    for (name, labels), value in sorted(metrics.read("counters").items()):
+    for (name, labels), value in sorted(counters.read("counters").items()):
         if name in families:
             family = families[name]
             family.add_metric([_labels(labels)[n] for n in family._labelnames], value)
@@ -89,15 +89,15 @@ def _redis_counters() -> Iterator[Metric]:
 
 def _redis_histograms() -> Iterator[Metric]:
     specs = {
-        "sieve_job_duration_seconds": ("Duration of scoring jobs", metrics.DURATION_BUCKETS, []),
+        "sieve_job_duration_seconds": ("Duration of scoring jobs", counters.DURATION_BUCKETS, []),
         "sieve_comment_score": (
             "Scores given by the model, per label",
-            metrics.SCORE_BUCKETS,
+            counters.SCORE_BUCKETS,
             ["label"],
         ),
     }
     series: dict[tuple[str, str], dict[str, float]] = {}
-    for (name, rest), value in metrics.read("histograms").items():
+    for (name, rest), value in counters.read("histograms").items():
         labels, _, part = rest.rpartition("|")
         series.setdefault((name, labels), {})[part] = value
     for name, (help_text, buckets, label_names) in specs.items():
@@ -116,7 +116,7 @@ def _redis_histograms() -> Iterator[Metric]:
 
 def _queue_and_workers() -> Iterator[Metric]:
     queue = scoring_queue()
-    state = ops_status.queue_state(queue)
+    state = monitor.queue_state(queue)
     jobs = GaugeMetricFamily("sieve_queue_jobs", "Jobs by state", labels=["queue", "state"])
     for name in ("queued", "started", "scheduled", "deferred", "failed"):
         jobs.add_metric([state.name, name], getattr(state, name))
@@ -131,7 +131,7 @@ def _queue_and_workers() -> Iterator[Metric]:
     failed = GaugeMetricFamily("sieve_failed_jobs", "Jobs in the failed registry", labels=["queue"])
     failed.add_metric([state.name], state.failed)
     yield failed
-    workers = ops_status.worker_states(queue)
+    workers = monitor.worker_states(queue)
     by_state = GaugeMetricFamily("sieve_workers", "Live workers by state", labels=["state"])
     for name in ("idle", "busy", "suspended"):
         by_state.add_metric([name], sum(1 for w in workers if w.state == name))
@@ -140,16 +140,16 @@ def _queue_and_workers() -> Iterator[Metric]:
     yield GaugeMetricFamily("sieve_workers_alive", "Workers with a live heartbeat", alive)
     yield GaugeMetricFamily(
         "sieve_workers_stale",
-        f"Workers silent for over {ops_status.STALE_AFTER_SECONDS} s (frozen or cut off)",
+        f"Workers silent for over {monitor.STALE_AFTER_SECONDS} s (frozen or cut off)",
         len(workers) - alive,
     )
 
 
 def _database() -> Iterator[Metric]:
     with db.session_scope() as session:
-        pending = ops_status.pending_state(session)
-        decided = ops_status.decision_counts(session)
-        overrides = ops_status.override_count(session)
+        pending = monitor.pending_state(session)
+        decided = monitor.decision_counts(session)
+        overrides = monitor.override_count(session)
     yield GaugeMetricFamily("sieve_pending_comments", "Comments awaiting a decision", pending.count)
     yield GaugeMetricFamily(
         "sieve_oldest_pending_comment_age_seconds",
@@ -170,7 +170,7 @@ def _database() -> Iterator[Metric]:
 
 
 def _model() -> Iterator[Metric]:
-    from service.classifier import classifier_holder
+    from service.pipeline.classifier import classifier_holder
 
     try:
         version = classifier_holder().load().version
@@ -188,9 +188,9 @@ def _count_request(response: Response) -> Response:
         known = response.status_code == 202 or g.get("site") is not None
         site = g.get("site_slug", "-") if known else "unknown"
         outcome = g.get("submission_outcome") or _OUTCOMES.get(response.status_code, "error")
-        metrics.record_submission(site, outcome)
+        counters.record_submission(site, outcome)
     if response.status_code == 429:
-        metrics.count("sieve_rate_limited_total", {"endpoint": request.endpoint or "-"})
+        counters.count("sieve_rate_limited_total", {"endpoint": request.endpoint or "-"})
     return response
 
 

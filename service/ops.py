@@ -1,7 +1,7 @@
 """``/ops``: queues, workers and failed jobs for admins, with requeue and delete.
 
 Built on RQ's registries rather than mounting rq-dashboard: one login (the moderators' admin
-role), one look, and every figure is a registry size or a bounded page (see ``ops_status``).
+role), one look, and every figure is a registry size or a bounded page (``pipeline.monitor``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from werkzeug.wrappers import Response
 
-from service import ops_status
 from service.auth import admin_required, check_csrf
-from service.queue import scoring_queue
+from service.pipeline import monitor
+from service.pipeline.broker import scoring_queue
 from service.storage import db
 
 ops = Blueprint("ops", __name__, url_prefix="/ops")
@@ -30,15 +30,15 @@ def _csrf() -> None:
 def index() -> str:
     queue = scoring_queue()
     offset = max(0, request.args.get("offset", 0, type=int))
-    total, failed = ops_status.failed_jobs(queue, offset, PAGE)
+    total, failed = monitor.failed_jobs(queue, offset, PAGE)
     with db.session_scope() as session:
-        pending = ops_status.pending_state(session)
+        pending = monitor.pending_state(session)
     return render_template(
         "ops/index.html",
-        queue=ops_status.queue_state(queue),
-        workers=ops_status.worker_states(queue),
+        queue=monitor.queue_state(queue),
+        workers=monitor.worker_states(queue),
         pending=pending,
-        groups=ops_status.failed_groups(queue),
+        groups=monitor.failed_groups(queue),
         failed=failed,
         failed_total=total,
         offset=offset,
@@ -58,7 +58,7 @@ def failed_job(job_id: str, action: str) -> Response:
 def failed_group(action: str) -> Response:
     """Requeue or delete the sampled failed jobs that raised one exception."""
     exception = request.form.get("exception", "")
-    for name, _, ids in ops_status.failed_groups(scoring_queue()):
+    for name, _, ids in monitor.failed_groups(scoring_queue()):
         if name == exception:
             _act(action, ids)
     return redirect(url_for("ops.index"))

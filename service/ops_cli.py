@@ -25,16 +25,16 @@ def _age(seconds: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def status(as_json: bool) -> None:
     """Queues, workers and pending comments, as /ops and /metrics see them."""
-    from service import ops_status
     from service.cli import command_app  # the CLI imports this module
-    from service.queue import scoring_queue
+    from service.pipeline import monitor
+    from service.pipeline.broker import scoring_queue
     from service.storage import db
 
     with command_app():
-        queue = ops_status.queue_state(scoring_queue())
-        workers = ops_status.worker_states(scoring_queue())
+        queue = monitor.queue_state(scoring_queue())
+        workers = monitor.worker_states(scoring_queue())
         with db.session_scope() as session:
-            pending = ops_status.pending_state(session)
+            pending = monitor.pending_state(session)
     if as_json:
         payload = {
             "queues": [asdict(queue)],
@@ -72,7 +72,7 @@ def _iso(value) -> str | None:
 def sweep() -> None:
     """Re-queue the comments left pending (workers also do this every SIEVE_SWEEP_INTERVAL)."""
     from service.cli import command_app  # the CLI imports this module
-    from service.sweeper import sweep_now
+    from service.pipeline.sweeper import sweep_now
 
     with command_app():
         result = sweep_now()

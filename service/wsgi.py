@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from service import create_app
-from service.classifier import classifier_holder
+from service.pipeline.classifier import classifier_holder
 from service.settings import SettingsError
 from service.storage import db
 

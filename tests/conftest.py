@@ -16,10 +16,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service import create_app
-from service.classifier import classifier_holder
 from service.domain.sites import ensure_site
 from service.embedded_redis import EmbeddedRedis
-from service.queue import redis_connection, scoring_queue
+from service.pipeline.broker import redis_connection, scoring_queue
+from service.pipeline.classifier import classifier_holder
 from service.settings import Settings, database_url, load_settings
 from service.storage import db
 from service.storage.tables import Base
@@ -149,7 +149,7 @@ def run_worker(app):
 
     def run() -> None:
         with app.app_context():
-            from service.classifier import classifier_holder
+            from service.pipeline.classifier import classifier_holder
             from worker import context
 
             context.activate(app, classifier_holder().load())

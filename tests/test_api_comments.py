@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from service.queue import scoring_job_id, scoring_queue
+from service.pipeline.broker import scoring_job_id, scoring_queue
 from service.storage import db
 from service.storage.tables import Comment, Thread
 

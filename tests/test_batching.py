@@ -5,17 +5,17 @@ from __future__ import annotations
 from rq import SimpleWorker
 from sqlalchemy import func, select
 
-from service.queue import (
+from service.pipeline.broker import (
     drain_queued_jobs,
     drained_jobs,
     redis_connection,
     scoring_job_id,
     scoring_queue,
 )
+from service.pipeline.sweeper import sweep
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
-from service.sweeper import sweep
 from tests.test_worker import BENIGN, SPAM, events, stored, submit
 
 
@@ -40,7 +40,7 @@ def test_one_worker_job_decides_every_queued_comment_once(app, client, run_worke
 
 
 def test_batch_size_one_runs_a_job_per_comment(make_app):
-    from service.classifier import classifier_holder
+    from service.pipeline.classifier import classifier_holder
     from worker import context
 
     app = make_app(batch_size=1)

@@ -7,9 +7,9 @@ import time
 
 from rq import SimpleWorker
 
-from service.classifier import classifier_holder
-from service.queue import jobs_of_comments, redis_connection, scoring_queue
-from service.sweeper import sweep
+from service.pipeline.broker import jobs_of_comments, redis_connection, scoring_queue
+from service.pipeline.classifier import classifier_holder
+from service.pipeline.sweeper import sweep
 from tests.test_api_comments import GOOD
 from tests.test_worker import BENIGN, stored
 from worker import context

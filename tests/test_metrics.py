@@ -5,7 +5,7 @@ from __future__ import annotations
 from prometheus_client.parser import text_string_to_metric_families
 from rq import SimpleWorker
 
-from service.queue import redis_connection, scoring_queue
+from service.pipeline.broker import redis_connection, scoring_queue
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, ModerationEvent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from service.queue import scoring_job_id, scoring_queue
+from service.pipeline.broker import scoring_job_id, scoring_queue
 from tests.moderation.fixtures import accounts, csrf_of, login  # noqa: F401  (fixtures)
 from tests.test_sweeper import fail_scoring_of
 from tests.test_worker import BENIGN, submit
@@ -58,7 +58,7 @@ def test_a_frozen_worker_is_shown_stale_not_idle(app, login):  # noqa: F811
 
     from rq import SimpleWorker
 
-    from service.queue import redis_connection, scoring_queue
+    from service.pipeline.broker import redis_connection, scoring_queue
     from service.storage.tables import utcnow
     from worker.main import default_name
 

@@ -6,9 +6,9 @@ import time
 
 from rq import Callback, Retry
 
-from service.queue import SCORE_FAILED_CALLBACK, scoring_job_id, scoring_queue
+from service.pipeline.broker import SCORE_FAILED_CALLBACK, scoring_job_id, scoring_queue
+from service.pipeline.sweeper import sweep
 from service.storage.states import CommentStatus
-from service.sweeper import sweep
 from tests.test_worker import BENIGN, events, stored, submit
 
 

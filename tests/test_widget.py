@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from service.queue import scoring_job_id, scoring_queue
+from service.pipeline.broker import scoring_job_id, scoring_queue
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, ModerationEvent

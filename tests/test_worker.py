@@ -103,7 +103,7 @@ def test_a_batch_write_skips_the_comment_a_moderator_decided_meanwhile(app, clie
 
 
 def test_one_job_scores_several_comments(app, client):
-    from service.queue import enqueue_scoring
+    from service.pipeline.broker import enqueue_scoring
     from worker.jobs import score_comments
 
     ids = [submit(client, f"{BENIGN} ({n})") for n in range(5)]
@@ -193,8 +193,8 @@ def test_a_text_many_authors_post_is_filed_as_a_campaign(app, client, run_worker
 
 def test_links_to_allowed_domains_and_to_the_site_itself_do_not_count(app, client, run_worker):
     """The stored score is the score of the text with those links blanked out."""
-    from service.classifier import classifier_holder
     from service.domain.sites import ensure_site, find_site
+    from service.pipeline.classifier import classifier_holder
 
     with app.app_context(), db.session_scope() as session:
         site = find_site(session, "demo")

@@ -23,7 +23,7 @@ def current() -> tuple[Flask, Classifier]:
     with _lock:
         if "app" not in _state:
             from service import create_app
-            from service.classifier import classifier_holder
+            from service.pipeline.classifier import classifier_holder
 
             app = create_app()
             with app.app_context():

@@ -11,9 +11,14 @@ import redis
 from rq import Queue, get_current_job
 from rq.job import Job
 
-from service import metrics
 from service.logs import bound_request_id
-from service.queue import drain_queued_jobs, finish_drained, release_drained, scoring_queue
+from service.pipeline import counters
+from service.pipeline.broker import (
+    drain_queued_jobs,
+    finish_drained,
+    release_drained,
+    scoring_queue,
+)
 from service.storage import db
 from worker import context
 from worker.scoring import score_pending, settle_unscored
@@ -52,7 +57,7 @@ def score_comments(comment_ids: list[int], *, request_id: str | None = None) -> 
         except (redis.RedisError, OSError) as error:  # decided: the sweeper tidies up later
             log.warning("finishing drained jobs failed count=%s error=%s", len(drained), error)
         seconds = time.perf_counter() - started
-        metrics.record_scoring(outcomes, seconds)
+        counters.record_scoring(outcomes, seconds)
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
@@ -102,7 +107,7 @@ def scoring_failed(
     with app.app_context(), bound_request_id(job.kwargs.get("request_id")):
         with db.session_scope() as session:
             outcomes = settle_unscored(session, comment_ids)
-        metrics.record_scoring(outcomes, None)
+        counters.record_scoring(outcomes, None)
         log.warning(
             "scoring failed for good job_id=%s comment_ids=%s settled=%s error=%s",
             job.id,

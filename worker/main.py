@@ -19,9 +19,10 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.worker import WorkerStatus
 
-from service import create_app, logs, sweeper
-from service.classifier import classifier_holder
-from service.queue import redis_connection, scoring_queue
+from service import create_app, logs
+from service.pipeline import sweeper
+from service.pipeline.broker import redis_connection, scoring_queue
+from service.pipeline.classifier import classifier_holder
 from service.settings import SettingsError
 from service.storage import db
 from worker import context
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5
 HEARTBEAT_TTL = 20
 # An idle worker beats every WORKER_TTL - 15 s (RQ's dequeue timeout), so that /ops can tell a
-# frozen worker (silent for ops_status.STALE_AFTER_SECONDS) from an idle one.
+# frozen worker (silent for monitor.STALE_AFTER_SECONDS) from an idle one.
 WORKER_TTL = 25
 
 

@@ -6,11 +6,11 @@ from flask import Response, jsonify
 
 from service.api import api
 from service.api.requests import json_body, settings
-from service.classifier import classifier_holder
 from service.domain.privacy import ip_hash
 from service.domain.refusals import ApiError
 from service.domain.submissions import clean_text, text_problem
 from service.extensions import client_ip, limiter
+from service.pipeline.classifier import classifier_holder
 
 
 def _analyze_key() -> str:

@@ -6,7 +6,6 @@ import logging
 
 from flask import Response, current_app, g, jsonify, request, url_for
 
-from service import metrics
 from service.api import api
 from service.api.requests import (
     addressed_site,
@@ -20,9 +19,10 @@ from service.domain.privacy import email_hash, ip_hash
 from service.domain.refusals import ApiError
 from service.domain.submissions import parse_submission, text_problem
 from service.extensions import client_ip, limiter
-from service.handoff import Accepted
-from service.intake import SubmitterContext, store_submission
-from service.queue import enqueue_scoring
+from service.pipeline import counters
+from service.pipeline.broker import enqueue_scoring
+from service.pipeline.handoff import Accepted
+from service.pipeline.intake import SubmitterContext, store_submission
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
@@ -67,7 +67,7 @@ def _queue(comment_id: int, site: str) -> bool:
     its submission metric goes in the same round trip either way."""
     handoff = current_app.extensions.get("sieve.handoff")
     if handoff is None:  # SIEVE_ENQUEUE_DELAY_MS=0
-        also = metrics.submission_in(site, "accepted")
+        also = counters.submission_in(site, "accepted")
         return enqueue_scoring([comment_id], request_id=request_id(), also=also)
     handoff.add(Accepted(comment_id, site, request_id()))
     return True

@@ -14,8 +14,8 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from service.classifier import classifier_holder
 from service.domain.sites import ensure_site
+from service.pipeline.classifier import classifier_holder
 from service.storage import db
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -143,8 +143,8 @@ def run_worker_on():
     """Work an app's queue with a real RQ worker in burst mode, in this process."""
     from rq import SimpleWorker
 
-    from service.classifier import classifier_holder
-    from service.queue import redis_connection, scoring_queue
+    from service.pipeline.broker import redis_connection, scoring_queue
+    from service.pipeline.classifier import classifier_holder
     from worker import context
 
     def run(app) -> None:

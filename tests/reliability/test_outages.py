@@ -10,9 +10,9 @@ import pytest
 import redis
 from sqlalchemy import select
 
+from service.pipeline.sweeper import sweep
 from service.storage import db
 from service.storage.tables import Comment
-from service.sweeper import sweep
 from tests.reliability.conftest import first_decisions, pending_count, wait_until
 from tests.test_api_comments import GOOD
 from tests.test_worker import BENIGN, submit

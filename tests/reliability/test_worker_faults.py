@@ -7,7 +7,7 @@ import signal
 import pytest
 from rq import Callback, Retry
 
-from service.queue import SCORE_FAILED_CALLBACK, scoring_job_id, scoring_queue
+from service.pipeline.broker import SCORE_FAILED_CALLBACK, scoring_job_id, scoring_queue
 from tests.reliability.conftest import first_decisions, pending_count, wait_until
 from tests.test_worker import BENIGN, submit
 

@@ -89,7 +89,7 @@ HOSTILE_TEXTS = {
 
 @pytest.mark.parametrize("body", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
 def test_the_worker_decides_any_text_without_crashing(app, client, body):
-    from service.classifier import classifier_holder
+    from service.pipeline.classifier import classifier_holder
     from worker import context
     from worker.jobs import score_comments
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from service.intake import MAX_REPLY_DEPTH
+from service.pipeline.intake import MAX_REPLY_DEPTH
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, Site, Thread

@@ -11,10 +11,10 @@ from sqlalchemy import inspect, select, text
 from service.cli import cli
 from service.domain.labels import write_labels
 from service.domain.privacy import ERASED, purge_submitter_context
+from service.pipeline.sweeper import purge_if_due
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, PrivacyErasure, utcnow
-from service.sweeper import purge_if_due
 from tests.conftest import TEST_SECRET
 from tests.test_api_comments import GOOD
 

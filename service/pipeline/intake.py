@@ -26,7 +26,7 @@ from service.domain.privacy import email_hash
 from service.domain.refusals import ApiError
 from service.domain.sites import SiteCache
 from service.domain.submissions import Submission
-from service.handoff import Handoff
+from service.pipeline.handoff import Handoff
 from service.settings import Settings
 from service.storage import db
 from service.storage.states import CommentStatus

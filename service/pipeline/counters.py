@@ -22,7 +22,7 @@ import redis
 from flask import current_app
 from redis.client import Pipeline
 
-from service.queue import redis_connection
+from service.pipeline.broker import redis_connection
 
 log = logging.getLogger(__name__)
 

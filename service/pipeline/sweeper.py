@@ -21,7 +21,7 @@ from rq.timeouts import TimerDeathPenalty
 from sqlalchemy import select
 
 from service.domain.privacy import purge_submitter_context
-from service.queue import (
+from service.pipeline.broker import (
     drained_jobs,
     enqueue_scoring,
     jobs_of_comments,

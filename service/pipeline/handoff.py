@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from flask import Flask
 from redis.client import Pipeline
 
-from service import metrics
-from service.queue import enqueue_scoring
+from service.pipeline import counters
+from service.pipeline.broker import enqueue_scoring
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +88,13 @@ class Handoff:
 
 
 def _count_submissions(chunk: list[Accepted]) -> Callable[[Pipeline], None]:
-    counters = [
-        metrics.submission_in(site, "accepted", n)
+    adds = [
+        counters.submission_in(site, "accepted", n)
         for site, n in Counter(accepted.site for accepted in chunk).items()
     ]
 
     def count(pipeline: Pipeline) -> None:
-        for add in counters:
+        for add in adds:
             add(pipeline)
 
     return count
