@@ -15,17 +15,18 @@ from service.settings import Settings, load_settings
 
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass it last)."""
-    from service import cors, errors, logs, metrics_view, moderate, ops, security
-    from service.api import api
-    from service.extensions import limiter
-    from service.health import health
+    from service import logs
     from service.pipeline import broker, classifier, intake
     from service.settings import database_url, redis_url
     from service.storage import db
-    from service.widget import widget
+    from service.web import cors, errors, headers, metrics, moderate, ops
+    from service.web.api import api
+    from service.web.health import health
+    from service.web.limits import limiter
+    from service.web.widget import widget
 
     settings = config if isinstance(config, Settings) else load_settings(**dict(config or {}))
-    app = Flask(__name__)
+    app = Flask(__name__, template_folder="web/templates", static_folder="web/static")
     app.config.update(
         SIEVE=settings,
         SECRET_KEY=settings.secret_key,
@@ -34,7 +35,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         RATELIMIT_STORAGE_URI=_limits_uri(redis_url(settings)),
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 2, "socket_timeout": 2},
         RATELIMIT_STRATEGY="fixed-window",
-        RATELIMIT_HEADERS_ENABLED=False,  # Retry-After on a 429 only (see service.errors)
+        RATELIMIT_HEADERS_ENABLED=False,  # Retry-After on a 429 only (see service.web.errors)
         RATELIMIT_SWALLOW_ERRORS=settings.rate_limit_fail_open,
         SESSION_COOKIE_NAME="sieve_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -55,7 +56,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     broker.init_app(app, broker.connect_redis(redis_url(settings)), settings)
     intake.init_app(app, settings)
     classifier.init_app(app, settings.model_dir)
-    security.init_app(app)  # first: a plain-HTTP moderator request goes no further
+    headers.init_app(app)  # first: a plain-HTTP moderator request goes no further
     cors.init_app(app)  # before the limiter: preflights are not submissions
     limiter.init_app(app)
     errors.init_app(app)
@@ -63,7 +64,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(health)
     app.register_blueprint(widget)
     moderate.init_app(app)
-    metrics_view.init_app(app)
+    metrics.init_app(app)
     ops.init_app(app)
     return app
 

@@ -255,7 +255,7 @@ DEMO_COMMENTS = (
 
 def seed_demo_comments(stack: Stack) -> None:
     """Post a few comments under the demo article on the first start, through the real API."""
-    from service.widget import DEMO_SITE, DEMO_THREAD, DEMO_TITLE
+    from service.web.widget import DEMO_SITE, DEMO_THREAD, DEMO_TITLE
 
     marker = stack.data_dir / "demo-seeded"
     if marker.exists():

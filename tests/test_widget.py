@@ -12,7 +12,7 @@ from service.pipeline.broker import scoring_job_id, scoring_queue
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, ModerationEvent
-from service.widget import DEMO_THREAD, MIN_SUBMIT_SECONDS, issue_render_token, script
+from service.web.widget import DEMO_THREAD, MIN_SUBMIT_SECONDS, issue_render_token, script
 from tests.conftest import TEST_SECRET
 from tests.test_api_comments import GOOD
 

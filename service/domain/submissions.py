@@ -29,7 +29,7 @@ FIELDS = (
     "parent_id",
     "thread_url",
     "thread_title",
-    # Sent by the embedded widget only (see service.widget): a honeypot that people never see,
+    # Sent by the embedded widget only (see service.web.widget): a honeypot that people never see,
     # and the signed token the form was rendered with. Plain API clients leave both out.
     "website",
     "render_token",

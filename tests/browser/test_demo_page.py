@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from service.storage import db
 from service.storage.tables import Comment
 from service.supervisor import DEMO_COMMENTS, Stack, seed_demo_comments
-from service.widget import DEMO_THREAD, DEMO_TITLE
+from service.web.widget import DEMO_THREAD, DEMO_TITLE
 from tests.browser.conftest import ARTIFACTS, allow_origin
 from tests.test_worker import BENIGN
 

@@ -94,7 +94,7 @@ def test_redis_down_still_accepts_and_the_sweeper_queues_later(
 
 
 def test_redis_down_with_fail_closed_rate_limits_answers_503(make_app, private_redis, monkeypatch):
-    from service.extensions import limiter
+    from service.web.limits import limiter
 
     # The process-wide limiter reads the setting on its first init_app only; production builds
     # one app per process, the test suite many.

@@ -12,9 +12,9 @@ from flask import Flask, Response, request
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from service.api.requests import cached_site, peek_site_slug
 from service.storage import db
 from service.storage.tables import Comment, Site, Thread
+from service.web.api.requests import cached_site, peek_site_slug
 
 log = logging.getLogger(__name__)
 

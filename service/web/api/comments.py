@@ -6,19 +6,9 @@ import logging
 
 from flask import Response, current_app, g, jsonify, request, url_for
 
-from service.api import api
-from service.api.requests import (
-    addressed_site,
-    json_body,
-    peek_site_slug,
-    request_id,
-    require_site,
-    settings,
-)
 from service.domain.privacy import email_hash, ip_hash
 from service.domain.refusals import ApiError
 from service.domain.submissions import parse_submission, text_problem
-from service.extensions import client_ip, limiter
 from service.pipeline import counters
 from service.pipeline.broker import enqueue_scoring
 from service.pipeline.handoff import Accepted
@@ -26,7 +16,17 @@ from service.pipeline.intake import SubmitterContext, store_submission
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
-from service.widget import MIN_SUBMIT_SECONDS, guard_reasons, issue_render_token
+from service.web.api import api
+from service.web.api.requests import (
+    addressed_site,
+    json_body,
+    peek_site_slug,
+    request_id,
+    require_site,
+    settings,
+)
+from service.web.limits import client_ip, limiter
+from service.web.widget import MIN_SUBMIT_SECONDS, guard_reasons, issue_render_token
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from service.api.requests import settings
-from service.auth import current_moderator, login_required
 from service.domain.accounts import can_moderate
 from service.domain.decisions import (
     ACTIONS,
@@ -29,11 +27,13 @@ from service.domain.review import (
     tab_counts,
 )
 from service.domain.sites import find_site
-from service.highlight import highlight
-from service.moderate import comments_in_reach, date_arg, moderate, safe_next, site_ids_in_reach
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Moderator
+from service.web.api.requests import settings
+from service.web.auth import current_moderator, login_required
+from service.web.moderate import comments_in_reach, date_arg, moderate, safe_next, site_ids_in_reach
+from service.web.moderate.highlight import highlight
 
 PAGE_SIZE = 25
 DONE = {

@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from service.domain.refusals import ApiError
-from service.extensions import limiter
+from service.web.limits import limiter
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,6 @@ from typing import Any
 from flask import Response, jsonify, request
 from sqlalchemy import select
 
-from service.api import api
-from service.api.requests import json_body, settings
-from service.auth import token_moderator
 from service.domain.accounts import can_moderate, visible_site_ids
 from service.domain.decisions import ACTIONS, REVERSALS, decide_many
 from service.domain.refusals import ApiError
@@ -17,6 +14,9 @@ from service.domain.review import TABS, QueueFilter, queue_page
 from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import Comment, Moderator
+from service.web.api import api
+from service.web.api.requests import json_body, settings
+from service.web.auth import token_moderator
 
 MAX_BULK = 500
 

@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.auth import current_moderator, login_required
 from service.domain.accounts import can_moderate
 from service.domain.bans import ban_author, banned_authors, lift_ban
 from service.domain.decisions import decide, suggested_reject_reason
-from service.moderate import comments_in_reach, moderate, safe_next, site_ids_in_reach
 from service.storage import db
 from service.storage.tables import Ban, Comment, Moderator, Site
+from service.web.auth import current_moderator, login_required
+from service.web.moderate import comments_in_reach, moderate, safe_next, site_ids_in_reach
 
 MAX_BAN_DAYS = 36_500
 

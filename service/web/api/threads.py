@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response, jsonify, request
 
-from service.api import api
-from service.api.requests import require_site
 from service.domain.refusals import ApiError
 from service.domain.submissions import text_problem
 from service.domain.threads import BadCursor, thread_page
 from service.storage import db
+from service.web.api import api
+from service.web.api.requests import require_site
 
 DEFAULT_PAGE = 50
 MAX_PAGE = 200

@@ -12,5 +12,5 @@ def client_ip() -> str:
 
 
 # No limit headers: they cost every answer a Redis round trip; a 429 still says Retry-After
-# (see service.errors).
+# (see service.web.errors).
 limiter = Limiter(key_func=client_ip, default_limits=[], headers_enabled=False)

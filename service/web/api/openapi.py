@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from service.api import api
+from service.web.api import api
 
 _STR = {"type": "string"}
 _NULLABLE_STR = {"type": ["string", "null"]}

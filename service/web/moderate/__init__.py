@@ -9,9 +9,9 @@ from flask import Blueprint, Flask, abort, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.auth import check_csrf, csrf_token, current_moderator
 from service.domain.accounts import can_moderate, visible_site_ids
 from service.storage.tables import Comment
+from service.web.auth import check_csrf, csrf_token, current_moderator
 
 moderate = Blueprint("moderate", __name__, url_prefix="/moderate")
 
@@ -62,6 +62,6 @@ def comments_in_reach(session: Session, ids: list[int]) -> list[Comment]:
 
 
 def init_app(app: Flask) -> None:
-    from service.moderate import account, admin, audit, bans, queue  # noqa: F401  (routes)
+    from service.web.moderate import account, admin, audit, bans, queue  # noqa: F401  (routes)
 
     app.register_blueprint(moderate)

@@ -4,12 +4,12 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.api import analyze, comments, moderation, openapi, sites, threads  # noqa: E402,F401  (routes register on import)
+from service.web.api import analyze, comments, moderation, openapi, sites, threads  # noqa: E402,F401  (routes register on import)
 
 
 @api.after_request
 def _echo_request_id(response):
-    from service.api.requests import request_id
+    from service.web.api.requests import request_id
 
     response.headers["X-Request-ID"] = request_id()
     return response

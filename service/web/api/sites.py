@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Response, jsonify
 from sqlalchemy.orm import Session
 
-from service.api import api
-from service.api.requests import json_body
-from service.auth import token_moderator
 from service.domain.audit import Actor
 from service.domain.refusals import ApiError
 from service.domain.site_settings import change_site_settings, settings_of
 from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import Moderator, Site
+from service.web.api import api
+from service.web.api.requests import json_body
+from service.web.auth import token_moderator
 
 
 def _admin() -> Moderator:

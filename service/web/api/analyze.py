@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Response, jsonify
 
-from service.api import api
-from service.api.requests import json_body, settings
 from service.domain.privacy import ip_hash
 from service.domain.refusals import ApiError
 from service.domain.submissions import clean_text, text_problem
-from service.extensions import client_ip, limiter
 from service.pipeline.classifier import classifier_holder
+from service.web.api import api
+from service.web.api.requests import json_body, settings
+from service.web.limits import client_ip, limiter
 
 
 def _analyze_key() -> str:

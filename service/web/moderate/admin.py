@@ -7,15 +7,15 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.auth import admin_required, current_moderator
 from service.domain.audit import Actor
 from service.domain.policy import LABEL_CODES
 from service.domain.site_settings import SCORING_FAILURE, change_site_settings, settings_of
 from service.domain.sites import SITE_CACHE_SECONDS, find_site
-from service.moderate import moderate
 from service.storage import db
 from service.storage.states import PreModeration
 from service.storage.tables import Site
+from service.web.auth import admin_required, current_moderator
+from service.web.moderate import moderate
 
 
 @moderate.get("/sites")

@@ -11,10 +11,10 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from werkzeug.wrappers import Response
 
-from service.auth import admin_required, check_csrf
 from service.pipeline import monitor
 from service.pipeline.broker import scoring_queue
 from service.storage import db
+from service.web.auth import admin_required, check_csrf
 
 ops = Blueprint("ops", __name__, url_prefix="/ops")
 PAGE = 50

@@ -5,24 +5,24 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from service.auth import current_moderator, log_in, log_out, login_required
 from service.domain.accounts import LoginRefused, authenticate, create_token, revoke_token
 from service.domain.privacy import ip_hash
-from service.extensions import client_ip, limiter
-from service.moderate import moderate, safe_next
 from service.storage import db
 from service.storage.tables import ApiToken, Moderator
+from service.web.auth import current_moderator, log_in, log_out, login_required
+from service.web.limits import client_ip, limiter
+from service.web.moderate import moderate, safe_next
 
 
 def _login_key() -> str:
-    from service.api.requests import settings
+    from service.web.api.requests import settings
 
     hashed = ip_hash(settings().secret_key, client_ip())
     return f"{settings().rate_limit_key_prefix}:login:{hashed}"
 
 
 def _login_rate() -> str:
-    from service.api.requests import settings
+    from service.web.api.requests import settings
 
     return settings().rate_limit_login
 

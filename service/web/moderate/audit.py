@@ -10,7 +10,6 @@ from typing import Any
 from flask import Response, abort, render_template, request
 from sqlalchemy import Select, select
 
-from service.auth import current_moderator, login_required
 from service.domain.accounts import can_moderate, visible_site_ids
 from service.domain.audit import (
     AuditFilter,
@@ -22,9 +21,10 @@ from service.domain.audit import (
 )
 from service.domain.bans import BAN_ACTIONS
 from service.domain.sites import find_site
-from service.moderate import date_arg, moderate
 from service.storage import db
 from service.storage.tables import ChangeEvent, ModerationEvent, Site
+from service.web.auth import current_moderator, login_required
+from service.web.moderate import date_arg, moderate
 
 CSV_LIMIT = 100_000
 
