@@ -25,7 +25,7 @@ class Stack:
     """Everything started here is stopped by ``close``; the shared servers are never touched."""
 
     def __init__(self, workdir: Path) -> None:
-        from service.embedded_redis import EmbeddedRedis
+        from service.cli.embedded_redis import EmbeddedRedis
 
         self.workdir = workdir
         self.redis = EmbeddedRedis(workdir / "redis")

@@ -16,8 +16,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from service import create_app
+from service.cli.embedded_redis import EmbeddedRedis
 from service.domain.sites import ensure_site
-from service.embedded_redis import EmbeddedRedis
 from service.pipeline.broker import redis_connection, scoring_queue
 from service.pipeline.classifier import classifier_holder
 from service.settings import Settings, database_url, load_settings

@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from click.testing import CliRunner
 from sqlalchemy import create_engine
 
-from service.cli import cli
+from service.cli.main import cli
 from service.storage import db
 from service.storage.tables import Base
 

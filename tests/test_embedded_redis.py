@@ -9,7 +9,7 @@ import sys
 import pytest
 import redis
 
-from service.embedded_redis import EmbeddedRedis, NoRedisServer, binary_origin, server_binary
+from service.cli.embedded_redis import EmbeddedRedis, NoRedisServer, binary_origin, server_binary
 
 
 def test_queued_jobs_survive_a_restart_of_the_embedded_redis(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from click.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 from service.settings import VARIABLES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from service.cli.supervisor import DEMO_COMMENTS, Stack, seed_demo_comments
 from service.storage import db
 from service.storage.tables import Comment
-from service.supervisor import DEMO_COMMENTS, Stack, seed_demo_comments
 from service.web.widget import DEMO_THREAD, DEMO_TITLE
 from tests.browser.conftest import ARTIFACTS, allow_origin
 from tests.test_worker import BENIGN

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from service.cli import cli
+from service.cli.main import cli
 from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import ChangeEvent, Moderator

@@ -7,7 +7,7 @@ import json
 
 from click.testing import CliRunner
 
-from service.cli import cli
+from service.cli.main import cli
 from service.domain.decisions import decide
 from service.storage import db
 from service.storage.states import CommentStatus

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from service.embedded_redis import EmbeddedRedis
+from service.cli.embedded_redis import EmbeddedRedis
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, ModerationEvent

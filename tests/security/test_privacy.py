@@ -8,7 +8,7 @@ from datetime import timedelta
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from service.cli import cli
+from service.cli.main import cli
 from service.domain.labels import write_labels
 from service.domain.privacy import ERASED, purge_submitter_context
 from service.pipeline.sweeper import purge_if_due

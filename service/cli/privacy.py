@@ -17,7 +17,7 @@ def privacy() -> None:
 @click.option("--by", "requested_by", help="who asked or ran it (default: the system user)")
 def erase(email: str, requested_by: str | None) -> None:
     """Anonymise every comment by EMAIL (text, name, hashes) and record the erasure."""
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.domain.privacy import erase_author
     from service.storage import db as database
     from service.web.api.requests import settings
@@ -33,7 +33,7 @@ def erase(email: str, requested_by: str | None) -> None:
 @click.option("--days", type=int, help="retention in days (default: SIEVE_RETENTION_DAYS)")
 def purge(days: int | None) -> None:
     """Erase IP hashes, user agents and referrers older than the retention period."""
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.domain.privacy import purge_submitter_context
     from service.storage import db as database
     from service.web.api.requests import settings

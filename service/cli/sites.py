@@ -64,7 +64,7 @@ def sites_add(
     scoring_failure: str | None,
 ) -> None:
     """Create a site, or add origins and allowed domains to an existing one."""
-    from service.cli import command_app  # the CLI imports this module
+    from service.cli.context import command_app
     from service.domain.site_settings import settings_of
     from service.domain.sites import ensure_site, find_site
     from service.domain.submissions import SLUG
@@ -92,7 +92,7 @@ def sites_list() -> None:
     """List the sites."""
     from sqlalchemy import select
 
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
@@ -106,7 +106,7 @@ def sites_list() -> None:
 @click.option("--json", "as_json", is_flag=True, help="as GET /api/v1/sites/SLUG answers")
 def sites_show(slug: str, as_json: bool) -> None:
     """Print every setting of a site."""
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.domain.site_settings import settings_of
     from service.storage import db as database
 
@@ -149,7 +149,7 @@ def sites_set(slug: str, **options: Any) -> None:
     to empty the list. --threshold changes only the labels it names. Values are checked as
     on the settings page: if one is refused, nothing is saved.
     """
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.domain.site_settings import settings_of
     from service.storage import db as database
 
@@ -184,7 +184,7 @@ def sites_set(slug: str, **options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="one JSON object a line")
 def sites_history(slug: str, limit: int, as_json: bool) -> None:
     """The latest changes to a site: when, who, through which door, from what to what."""
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.domain.audit import site_history
     from service.storage import db as database
 
@@ -226,7 +226,7 @@ def sites_domains(
     never count against a comment; a link to a blocked domain rejects it. --disallow and
     --unblock apply before --allow and --block.
     """
-    from service.cli import command_app
+    from service.cli.context import command_app
     from service.domain.policy import allowed_link_domains
     from service.storage import db as database
 

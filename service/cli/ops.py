@@ -25,7 +25,7 @@ def _age(seconds: float | None) -> str:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def status(as_json: bool) -> None:
     """Queues, workers and pending comments, as /ops and /metrics see them."""
-    from service.cli import command_app  # the CLI imports this module
+    from service.cli.context import command_app
     from service.pipeline import monitor
     from service.pipeline.broker import scoring_queue
     from service.storage import db
@@ -71,7 +71,7 @@ def _iso(value) -> str | None:
 @click.command()
 def sweep() -> None:
     """Re-queue the comments left pending (workers also do this every SIEVE_SWEEP_INTERVAL)."""
-    from service.cli import command_app  # the CLI imports this module
+    from service.cli.context import command_app
     from service.pipeline.sweeper import sweep_now
 
     with command_app():

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.bootstrap import FIRST_ADMIN, prepare_installation
-from service.embedded_redis import EmbeddedRedis, NoRedisServer, binary_origin, server_binary
+from service.cli.bootstrap import FIRST_ADMIN, prepare_installation
+from service.cli.embedded_redis import EmbeddedRedis, NoRedisServer, binary_origin, server_binary
 
 PR_SET_PDEATHSIG = 1
 

@@ -4,41 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from service.settings import SettingsError, database_url, load_settings
+from service.cli.context import command_app, settings_or_exit
+from service.cli.ops import status, sweep
+from service.cli.privacy import privacy
+from service.cli.sites import sites
+from service.settings import database_url
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
     """Sieve: self-hosted comment moderation."""
-
-
-@contextmanager
-def command_app() -> Iterator[None]:
-    """The app for one command; its database and Redis connections close when it ends."""
-    from service import create_app
-    from service.pipeline.broker import redis_connection
-    from service.storage import db as database
-
-    app = create_app(_settings())
-    with app.app_context():
-        try:
-            yield
-        finally:
-            database.engine().dispose()
-            redis_connection().close()
-
-
-def _settings():
-    try:
-        return load_settings()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
 
 
 @cli.group()
@@ -52,7 +31,7 @@ def db_upgrade(revision: str) -> None:
     """Migrate the database to the latest schema (safe to run at every deploy)."""
     from service.storage import db as database
 
-    url = database_url(_settings())
+    url = database_url(settings_or_exit())
     database.upgrade(url, revision)
     click.echo(f"database at {revision}: {_display(url)}")
 
@@ -71,10 +50,10 @@ def _display(url: str) -> str:
 @click.option("--workers", default=1, show_default=True, type=int, help="scoring workers")
 def up(host: str, port: int, data_dir: Path, web_workers: int, workers: int) -> None:
     """Start web server, worker(s) and, without REDIS_URL, a private redis-server."""
-    from service.supervisor import Stack, run_stack
+    from service.cli.supervisor import Stack, run_stack
 
     os.environ["SIEVE_DATA_DIR"] = str(data_dir)
-    _settings()  # fail early, naming the variable, before anything starts
+    settings_or_exit()  # fail early, naming the variable, before anything starts
     stack = Stack(host, port, data_dir, web_workers=web_workers, workers=workers)
     sys.exit(run_stack(stack))
 
@@ -84,7 +63,7 @@ def up(host: str, port: int, data_dir: Path, web_workers: int, workers: int) -> 
 @click.option("--workers", default=2, show_default=True, type=int)
 def serve(bind: str, workers: int) -> None:
     """Run the production web server (gunicorn) in the foreground."""
-    _settings()
+    settings_or_exit()
     args = ["gunicorn", "--bind", bind, "--workers", str(workers), "--threads", "4", "--preload"]
     os.execv(sys.executable, [sys.executable, "-m", *args, "service.wsgi:app"])
 
@@ -164,32 +143,10 @@ def _add_model_commands() -> None:
 _add_model_commands()
 
 
-def _add_ops_commands() -> None:
-    from service.ops_cli import status, sweep
-
-    cli.add_command(status)
-    cli.add_command(sweep)
-
-
-_add_ops_commands()
-
-
-def _add_privacy_commands() -> None:
-    from service.privacy_cli import privacy
-
-    cli.add_command(privacy)
-
-
-_add_privacy_commands()
-
-
-def _add_sites_commands() -> None:
-    from service.sites_cli import sites
-
-    cli.add_command(sites)
-
-
-_add_sites_commands()
+cli.add_command(status)
+cli.add_command(sweep)
+cli.add_command(privacy)
+cli.add_command(sites)
 
 
 def main() -> None:

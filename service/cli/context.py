@@ -1,0 +1,34 @@
+"""What every ``sieve`` command shares: the settings, and the app a command runs in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from service.settings import SettingsError, load_settings
+
+
+@contextmanager
+def command_app() -> Iterator[None]:
+    """The app for one command; its database and Redis connections close when it ends."""
+    from service import create_app
+    from service.pipeline.broker import redis_connection
+    from service.storage import db as database
+
+    app = create_app(settings_or_exit())
+    with app.app_context():
+        try:
+            yield
+        finally:
+            database.engine().dispose()
+            redis_connection().close()
+
+
+def settings_or_exit():
+    """The settings from the environment, or a clear error naming the variable."""
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
