@@ -26,7 +26,7 @@ from service.storage.tables import Base
 from worker import context
 
 # Moderator accounts and comments in given states, for the moderation and browser tests.
-pytest_plugins = ["tests.moderation.fixtures"]
+pytest_plugins = ["tests.web.moderation.fixtures"]
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
@@ -85,7 +85,7 @@ def config(database: str, redis_url: str, tmp_path: Path) -> dict[str, object]:
         "duplicate_window": 0,
         "job_retries": 0,
         # Each comment's job is queued before its 202, so a test can look for it at once;
-        # tests/test_handoff.py covers the production default, queued a moment later.
+        # tests/pipeline/test_handoff.py covers the production default, queued a moment later.
         "enqueue_delay_ms": 0,
     }
 
@@ -162,3 +162,12 @@ def run_worker(app):
 @pytest.fixture
 def redis_client(redis_url: str) -> redis.Redis:
     return redis.Redis.from_url(redis_url)
+
+
+@pytest.fixture
+def env(app, config, monkeypatch):
+    """The environment a `sieve` command run in-process reads: this test's database and Redis."""
+    monkeypatch.setenv("DATABASE_URL", str(config["database_url"]))
+    monkeypatch.setenv("REDIS_URL", str(config["redis_url"]))
+    monkeypatch.setenv("SIEVE_SECRET_KEY", str(config["secret_key"]))
+    return app

@@ -6,8 +6,8 @@ import json
 import logging
 
 from service.logs import JsonFormatter, RequestIdFilter, bound_request_id
-from tests.test_api_comments import GOOD
-from tests.test_worker import BENIGN, submit
+from tests.web.test_api_comments import GOOD
+from tests.worker.test_worker import BENIGN, submit
 
 
 def test_one_json_object_per_event_with_key_value_fields():

@@ -12,22 +12,10 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from service.cli.site_options import SETTINGS, inline, listed, setting_of, shown, thresholds_with
 from service.storage.states import PreModeration
 from service.storage.tables import Site
 
-# Each setting as `show` labels it and the `set` option that changes it.
-SETTINGS: dict[str, tuple[str, str]] = {
-    "name": ("name", "--name"),
-    "allowed_origins": ("origins", "--origin"),
-    "thresholds": ("thresholds", "--threshold"),
-    "premoderation": ("pre-moderation", "--premoderation"),
-    "rate_limit_ip": ("rate limit per reader", "--rate-limit-ip"),
-    "rate_limit_site": ("rate limit for the site", "--rate-limit-site"),
-    "blocked_words": ("blocked words", "--blocked-word"),
-    "blocked_domains": ("blocked domains", "--blocked-domain"),
-    "allowed_domains": ("allowed domains", "--allowed-domain"),
-    "scoring_failure": ("when scoring fails", "--scoring-failure"),
-}
 MODES = "|".join(mode.value for mode in PreModeration)
 # domain.site_settings.SCORING_FAILURE checks it; that module is slow to import for --help.
 FAILURES = "hold|approve"
@@ -82,9 +70,9 @@ def sites_add(
         if scoring_failure:
             changes["scoring_failure"] = scoring_failure
         _change(session, site, changes, before)
-        click.echo(f"site {site.slug}: origins {_listed(site.allowed_origins)}")
+        click.echo(f"site {site.slug}: origins {listed(site.allowed_origins)}")
         if site.allowed_domains:
-            click.echo(f"allowed domains: {_listed(site.allowed_domains)}")
+            click.echo(f"allowed domains: {listed(site.allowed_domains)}")
 
 
 @sites.command("list")
@@ -97,7 +85,7 @@ def sites_list() -> None:
 
     with command_app(), database.session_scope() as session:
         for site in session.scalars(select(Site).order_by(Site.slug)):
-            origins = _listed(site.allowed_origins)
+            origins = listed(site.allowed_origins)
             click.echo(f"{site.slug}\t{site.name}\t{site.premoderation.value}\t{origins}")
 
 
@@ -117,7 +105,7 @@ def sites_show(slug: str, as_json: bool) -> None:
         return
     rows = [("site", settings["slug"])]
     for name, (label, _option) in SETTINGS.items():
-        lines = _shown(name, settings[name]).split("\n")
+        lines = shown(name, settings[name]).split("\n")
         rows += [(label, lines[0]), *(("", line) for line in lines[1:])]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
@@ -163,17 +151,17 @@ def sites_set(slug: str, **options: Any) -> None:
     with command_app(), database.session_scope() as session:
         site = _site(session, slug)
         changes = {
-            _setting(key): list(v) if isinstance(v, tuple) else v for key, v in given.items()
+            setting_of(key): list(v) if isinstance(v, tuple) else v for key, v in given.items()
         }
         if options["threshold"]:
-            changes["thresholds"] = _thresholds(site, options["threshold"])
+            changes["thresholds"] = thresholds_with(site, options["threshold"])
         before = settings_of(site)
         _change(session, site, changes, before, by_option=True)
         after = settings_of(site)
     changed = [name for name in SETTINGS if before[name] != after[name]]
     for name in changed:
         label = SETTINGS[name][0]
-        click.echo(f"{label}: {_inline(name, before[name])} -> {_inline(name, after[name])}")
+        click.echo(f"{label}: {inline(name, before[name])} -> {inline(name, after[name])}")
     if not changed:
         click.echo(f"{slug}: nothing changed")
 
@@ -200,7 +188,7 @@ def sites_history(slug: str, limit: int, as_json: bool) -> None:
         click.echo(f"{event.created_at:%Y-%m-%d %H:%M:%S} UTC  {event.actor}{via}: {event.action}")
         before, after = event.before or {}, event.after or {}
         for name in dict.fromkeys([*before, *after]):
-            was, now = (_inline(name, side[name]) if name in side else "(none)"
+            was, now = (inline(name, side[name]) if name in side else "(none)"
                         for side in (before, after))  # fmt: skip
             click.echo(f"  {SETTINGS.get(name, (name,))[0]}: {was} -> {now}")
         if event.detail:
@@ -241,9 +229,9 @@ def sites_domains(
             changes["blocked_domains"] = _edited(site.blocked_domains, block, unblock, "--unblock")
         _change(session, site, changes)
         own = sorted(allowed_link_domains([], site.allowed_origins))
-        click.echo(f"allowed: {_listed(site.allowed_domains)}")
-        click.echo(f"blocked: {_listed(site.blocked_domains)}")
-        click.echo(f"allowed as the site's own origins: {_listed(own)}")
+        click.echo(f"allowed: {listed(site.allowed_domains)}")
+        click.echo(f"blocked: {listed(site.blocked_domains)}")
+        click.echo(f"allowed as the site's own origins: {listed(own)}")
 
 
 def _site(session: Session, slug: str) -> Site:
@@ -253,37 +241,6 @@ def _site(session: Session, slug: str) -> Site:
     if site is None:
         raise click.ClickException(f"there is no site {slug!r}")
     return site
-
-
-def _setting(option_key: str) -> str:
-    """The setting a `set` option changes (``blocked_word`` gives ``blocked_words``)."""
-    option = "--" + option_key.replace("_", "-")
-    return next(name for name, (_, flag) in SETTINGS.items() if flag == option)
-
-
-def _thresholds(site: Site, given: tuple[str, ...]) -> dict[str, Any]:
-    """The site's own thresholds with the labels named in ``given`` changed."""
-    thresholds: dict[str, Any] = {label: dict(pair) for label, pair in site.thresholds.items()}
-    for entry in given:
-        label, equals, pair = (part.strip() for part in entry.partition("="))
-        low, comma, high = (part.strip() for part in pair.partition(","))
-        if not label or not equals or (pair != "default" and not comma):
-            raise click.BadParameter(
-                f"{entry!r} is not LABEL=LOW,HIGH such as spam=0.5,0.9", param_hint="--threshold"
-            )
-        if pair == "default":
-            thresholds.pop(label, None)
-        else:
-            # Left as typed when it is no number: the site settings' check says what is wrong.
-            thresholds[label] = {"approve_below": _number(low), "reject_above": _number(high)}
-    return thresholds
-
-
-def _number(text: str) -> float | str:
-    try:
-        return float(text)
-    except ValueError:
-        return text
 
 
 def _edited(
@@ -316,32 +273,3 @@ def _change(
         labels = {name: SETTINGS.get(name, ("", name))[1] if by_option else name for name in named}
         lines = [f"  {labels[name]}: {errors[name]}" for name in named]
         raise click.ClickException("nothing was saved:\n" + "\n".join(lines))
-
-
-def _shown(name: str, value: Any) -> str:
-    """A setting for people; several lines for thresholds."""
-    if name == "thresholds":
-        return "\n".join(
-            f"{label}: approve below {pair['approve_below']:g}, reject above "
-            f"{pair['reject_above']:g}"
-            for label, pair in value.items()
-        )
-    if name.startswith("rate_limit"):
-        return value or "server default"
-    if isinstance(value, list):
-        return _listed(value)
-    return str(value)
-
-
-def _inline(name: str, value: Any) -> str:
-    """A setting on one line, as `set` takes it."""
-    if name == "thresholds":
-        return " ".join(
-            f"{label}={pair['approve_below']:g},{pair['reject_above']:g}"
-            for label, pair in value.items()
-        )
-    return _shown(name, value)
-
-
-def _listed(values: list[str]) -> str:
-    return ", ".join(values) or "(none)"

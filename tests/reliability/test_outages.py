@@ -14,8 +14,8 @@ from service.pipeline.sweeper import sweep
 from service.storage import db
 from service.storage.tables import Comment
 from tests.reliability.conftest import first_decisions, pending_count, wait_until
-from tests.test_api_comments import GOOD
-from tests.test_worker import BENIGN, submit
+from tests.web.test_api_comments import GOOD
+from tests.worker.test_worker import BENIGN, submit
 
 pytestmark = pytest.mark.reliability
 

@@ -9,7 +9,7 @@ from rq import Callback, Retry
 
 from service.pipeline.broker import SCORE_FAILED_CALLBACK, scoring_job_id, scoring_queue
 from tests.reliability.conftest import first_decisions, pending_count, wait_until
-from tests.test_worker import BENIGN, submit
+from tests.worker.test_worker import BENIGN, submit
 
 pytestmark = pytest.mark.reliability
 

@@ -15,7 +15,7 @@ from service.settings import Settings
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
-from tests.test_api_comments import GOOD
+from tests.web.test_api_comments import GOOD
 
 LIMITS = Settings()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,8 +10,8 @@ from service.domain.accounts import create_moderator
 from service.storage import db
 from service.storage.states import CommentStatus, Role
 from service.storage.tables import Comment, Moderator
-from tests.moderation.fixtures import PASSWORD, csrf_of, log_in
-from tests.test_api_comments import GOOD
+from tests.web.moderation.fixtures import PASSWORD, csrf_of, log_in
+from tests.web.test_api_comments import GOOD
 
 
 def post(client, headers=None, **fields):

@@ -11,7 +11,7 @@ from service.pipeline.intake import MAX_REPLY_DEPTH
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, Site, Thread
-from tests.test_api_comments import GOOD
+from tests.web.test_api_comments import GOOD
 
 XSS = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 SQL = "x'); DROP TABLE comments; --"

@@ -16,7 +16,7 @@ from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, PrivacyErasure, utcnow
 from tests.conftest import TEST_SECRET
-from tests.test_api_comments import GOOD
+from tests.web.test_api_comments import GOOD
 
 EMAIL = "Private.Person@example.org"
 IP = "198.51.100.77"

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.domain.accounts import can_moderate, visible_site_ids
+from service.domain.sites import find_site
+from service.storage import db
 from service.storage.tables import Comment
 from service.web.auth import check_csrf, csrf_token, current_moderator
 
@@ -48,6 +50,18 @@ def site_ids_in_reach() -> tuple[int, ...] | None:
     """The sites this moderator may see; None means every site (an admin)."""
     ids = visible_site_ids(current_moderator())
     return None if ids is None else tuple(ids)
+
+
+def site_ids_of_filter(slug: str) -> tuple[int, ...] | None:
+    """The sites a page's ``?site=`` filter shows: that one (403 if out of reach), else every
+    site in reach."""
+    if not slug:
+        return site_ids_in_reach()
+    with db.session_scope() as session:
+        site = find_site(session, slug)
+    if site is None or not can_moderate(current_moderator(), site.id):
+        abort(403, description="you do not moderate that site")
+    return (site.id,)
 
 
 def comments_in_reach(session: Session, ids: list[int]) -> list[Comment]:

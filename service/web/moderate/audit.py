@@ -7,10 +7,9 @@ import io
 import json
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, render_template, request
 from sqlalchemy import Select, select
 
-from service.domain.accounts import can_moderate, visible_site_ids
 from service.domain.audit import (
     AuditFilter,
     audit_page,
@@ -20,25 +19,16 @@ from service.domain.audit import (
     overrides_by_site,
 )
 from service.domain.bans import BAN_ACTIONS
-from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import ChangeEvent, ModerationEvent, Site
 from service.web.auth import current_moderator, login_required
-from service.web.moderate import date_arg, moderate
+from service.web.moderate import date_arg, moderate, site_ids_of_filter
 
 CSV_LIMIT = 100_000
 
 
 def _filter() -> AuditFilter:
-    ids = visible_site_ids(current_moderator())
-    site_ids = None if ids is None else tuple(ids)
-    if slug := request.args.get("site", "").strip():
-        with db.session_scope() as session:
-            site = find_site(session, slug)
-        if site is None or not can_moderate(current_moderator(), site.id):
-            abort(403, description="you do not moderate that site")
-        site_ids = (site.id,)
-
+    site_ids = site_ids_of_filter(request.args.get("site", "").strip())
     return AuditFilter(
         site_ids=site_ids,
         actor=request.args.get("actor", "").strip(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from service.domain.accounts import can_moderate
 from service.domain.decisions import (
     ACTIONS,
     REJECT_REASONS,
@@ -26,13 +25,19 @@ from service.domain.review import (
     sites_for,
     tab_counts,
 )
-from service.domain.sites import find_site
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Moderator
 from service.web.api.requests import settings
 from service.web.auth import current_moderator, login_required
-from service.web.moderate import comments_in_reach, date_arg, moderate, safe_next, site_ids_in_reach
+from service.web.moderate import (
+    comments_in_reach,
+    date_arg,
+    moderate,
+    safe_next,
+    site_ids_in_reach,
+    site_ids_of_filter,
+)
 from service.web.moderate.highlight import highlight
 
 PAGE_SIZE = 25
@@ -58,13 +63,7 @@ def queue_filter() -> QueueFilter:
     sort = args.get("sort", "priority")
     if tab not in TABS or sort not in SORTS:
         abort(400, description="unknown tab or sort order")
-    site_ids = site_ids_in_reach()
-    if slug := args.get("site", "").strip():
-        with db.session_scope() as session:
-            site = find_site(session, slug)
-        if site is None or not can_moderate(current_moderator(), site.id):
-            abort(403, description="you do not moderate that site")
-        site_ids = (site.id,)
+    site_ids = site_ids_of_filter(args.get("site", "").strip())
     return QueueFilter(
         tab=tab,
         site_ids=site_ids,
