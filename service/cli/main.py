@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from service.cli.context import command_app, settings_or_exit
+from service.cli.keys import keys
 from service.cli.ops import status, sweep
 from service.cli.privacy import privacy
 from service.cli.sites import sites
@@ -147,6 +148,7 @@ cli.add_command(status)
 cli.add_command(sweep)
 cli.add_command(privacy)
 cli.add_command(sites)
+cli.add_command(keys)
 
 
 def main() -> None:

@@ -281,3 +281,38 @@ class PrivacyErasure(Base):
     comments_erased: Mapped[int] = mapped_column(Integer)
     requested_by: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SiteKey(Base):
+    """A key of the Perspective- and Akismet-compatible APIs. It belongs to one site, whose
+    thresholds and policy apply to what it asks."""
+
+    __tablename__ = "site_keys"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # SHA-256 of the key; the key itself is shown once, at creation.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(4))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship()
+
+
+class KeyUsage(Base):
+    """What one key did in one calendar month (UTC): Akismet's usage-limit and key-sites."""
+
+    __tablename__ = "key_usage"
+    __table_args__ = (UniqueConstraint("key_id", "month", name="uq_key_usage_key_month"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key_id: Mapped[int] = mapped_column(ForeignKey("site_keys.id", ondelete="CASCADE"))
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    spam: Mapped[int] = mapped_column(Integer, default=0)
+    ham: Mapped[int] = mapped_column(Integer, default=0)
+    missed_spam: Mapped[int] = mapped_column(Integer, default=0)
+    false_positives: Mapped[int] = mapped_column(Integer, default=0)
