@@ -41,7 +41,7 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/.created
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(VENV)/.created
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,bench,compat-tests]'
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed

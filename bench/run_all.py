@@ -2,10 +2,12 @@
 
 Intake (wrk, 10 s each, against gunicorn on loopback), end to end (decisions per second and
 submit->decision latency from stored timestamps), a steady 200 comments/s for 30 s, memory; then
-the classifier and moderation-queue benchmarks. Everything runs on a private Redis and a database
-of its own (created and dropped here); the shared servers are left alone.
+the classifier, compatible-API (bench/compat.py) and moderation-queue benchmarks. Everything runs
+on a private Redis and a database of its own (created and dropped here); the shared servers are
+left alone.
 
-    .venv/bin/python bench/run_all.py [--skip-classifier] [--skip-queue] [--intake-only]
+    .venv/bin/python bench/run_all.py [--skip-classifier] [--skip-compat] [--skip-queue]
+                                      [--intake-only]
 """
 
 from __future__ import annotations
@@ -209,6 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip-classifier", action="store_true")
     parser.add_argument("--skip-queue", action="store_true")
+    parser.add_argument("--skip-compat", action="store_true")
     parser.add_argument(
         "--intake-only", action="store_true", help="only the two intake runs (about 40 s)"
     )
@@ -235,6 +238,8 @@ def main() -> int:
         return 0
     if not args.skip_classifier:
         subprocess.run([python, str(REPO / "bench" / "classifier.py")], check=True)
+    if not args.skip_compat:
+        subprocess.run([python, str(REPO / "bench" / "compat.py")], check=True)
     if not args.skip_queue:
         queue = [python, str(REPO / "bench" / "moderation_queue.py")]
         subprocess.run([*queue, "--comments", str(args.queue_comments)], check=True)

@@ -19,7 +19,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     from service.pipeline import broker, classifier, intake
     from service.settings import database_url, redis_url
     from service.storage import db
-    from service.web import cors, errors, headers, metrics, moderate, ops
+    from service.web import compat, cors, errors, headers, metrics, moderate, ops
     from service.web.api import api
     from service.web.health import health
     from service.web.limits import limiter
@@ -65,6 +65,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(widget)
     moderate.init_app(app)
     metrics.init_app(app)
+    compat.init_app(app)
     ops.init_app(app)
     return app
 

@@ -34,6 +34,8 @@ class Settings:
     rate_limit_analyze: str = "60/minute"
     rate_limit_login: str = "10/minute"
     rate_limit_email: str = "10/minute"
+    # Calls per site key of the Perspective- and Akismet-compatible APIs.
+    rate_limit_key: str = "600/minute"
     rate_limit_global: str = "6000/minute"
     duplicate_window: int = 600
     retention_days: int = 90
@@ -112,6 +114,7 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_RATE_LIMIT_ANALYZE": ("rate_limit_analyze", parse_rate),
     "SIEVE_RATE_LIMIT_LOGIN": ("rate_limit_login", parse_rate),
     "SIEVE_RATE_LIMIT_EMAIL": ("rate_limit_email", parse_rate),
+    "SIEVE_RATE_LIMIT_KEY": ("rate_limit_key", parse_rate),
     "SIEVE_RATE_LIMIT_GLOBAL": ("rate_limit_global", parse_rate),
     "SIEVE_DUPLICATE_WINDOW": ("duplicate_window", lambda n, r: _int(n, r, 0)),
     "SIEVE_RETENTION_DAYS": ("retention_days", lambda n, r: _int(n, r, 0)),

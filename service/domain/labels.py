@@ -5,12 +5,13 @@ from __future__ import annotations
 import csv
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.storage.states import CommentStatus
-from service.storage.tables import Comment, ModerationEvent, Site
+from service.storage.tables import Comment, Feedback, ModerationEvent, Site
 
 COLUMNS = ("text", "spam", "toxicity", "insult", "threat", "site", "decision", "reason",
            "decided_at")  # fmt: skip
@@ -75,4 +76,27 @@ def write_labels(session: Session, out: Path, since: datetime | None = None) -> 
                 slug, comment.status.value, reason or "", event.created_at.isoformat(),
             ])  # fmt: skip
             count += 1
+        count += _write_feedback(session, writer, since)
+    return count
+
+
+def _write_feedback(session: Session, writer: Any, since: datetime | None) -> int:
+    """The examples the compatible APIs' clients sent (suggestscore, submit-spam/ham), as rows
+    of the same CSV: decision ``feedback:<source>``, each label 1 at 0.5 or above."""
+    query = (
+        select(Feedback, Site.slug).join(Site, Site.id == Feedback.site_id).order_by(Feedback.id)
+    )
+    if since is not None:
+        query = query.where(Feedback.created_at >= since)
+    count = 0
+    for row, slug in session.execute(query):
+        labels = {name: int(value >= 0.5) for name, value in row.labels.items()}
+        if not labels:
+            continue
+        writer.writerow([
+            row.text,
+            *(labels.get(name, "") for name in ("spam", "toxicity", "insult", "threat")),
+            slug, f"feedback:{row.source}", "", row.created_at.isoformat(),
+        ])  # fmt: skip
+        count += 1
     return count

@@ -12,6 +12,7 @@ import string
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.domain.audit import Actor, record_admin_event
@@ -84,8 +85,11 @@ def count_use(session: Session, record: SiteKey, **amounts: int) -> None:
     month = month_of()
     where = (KeyUsage.key_id == record.id, KeyUsage.month == month)
     if session.scalar(select(KeyUsage.id).where(*where)) is None:
-        session.add(KeyUsage(key_id=record.id, month=month, **dict.fromkeys(COUNTS, 0)))
-        session.flush()
+        try:  # the month's first call; another process may be making the same row right now
+            with session.begin_nested():
+                session.add(KeyUsage(key_id=record.id, month=month, **dict.fromkeys(COUNTS, 0)))
+        except IntegrityError:
+            pass  # it did: add to its row
     columns = {name: getattr(KeyUsage, name) + amount for name, amount in amounts.items()}
     session.execute(update(KeyUsage).where(*where).values(**columns))
 

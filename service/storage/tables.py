@@ -316,3 +316,22 @@ class KeyUsage(Base):
     ham: Mapped[int] = mapped_column(Integer, default=0)
     missed_spam: Mapped[int] = mapped_column(Integer, default=0)
     false_positives: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Feedback(Base):
+    """A labelled example from a compatible API (Perspective's suggestscore, Akismet's
+    submit-spam / submit-ham): training data for the site's learning loop, exported with the
+    moderators' labels."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("site_keys.id", ondelete="SET NULL"))
+    source: Mapped[str] = mapped_column(String(20))  # "perspective" or "akismet"
+    text: Mapped[str] = mapped_column(Text)
+    # Label name -> 0/1 (or a probability from Perspective clients), e.g. {"spam": 1}.
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON)
+    community_id: Mapped[str | None] = mapped_column(String(500))
+    client_token: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

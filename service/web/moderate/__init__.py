@@ -76,6 +76,6 @@ def comments_in_reach(session: Session, ids: list[int]) -> list[Comment]:
 
 
 def init_app(app: Flask) -> None:
-    from service.web.moderate import account, admin, audit, bans, queue  # noqa: F401  (routes)
+    from service.web.moderate import account, admin, audit, bans, keys, queue  # noqa: F401  (routes)
 
     app.register_blueprint(moderate)

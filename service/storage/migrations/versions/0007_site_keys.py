@@ -1,4 +1,5 @@
-"""site keys of the Perspective- and Akismet-compatible APIs, and their monthly usage
+"""site keys of the Perspective- and Akismet-compatible APIs, their monthly usage, and the
+labelled examples their clients send (feedback)
 
 Revision ID: 0007
 Revises: 0006
@@ -42,7 +43,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_id", "month", name="uq_key_usage_key_month"),
     )
 
+    op.create_table(
+        "feedback",
+        sa.Column("id", Id, primary_key=True),
+        sa.Column("site_id", Id, sa.ForeignKey("sites.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("key_id", Id, sa.ForeignKey("site_keys.id", ondelete="SET NULL")),
+        sa.Column("source", sa.String(20), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("labels", sa.JSON(), nullable=False),
+        sa.Column("community_id", sa.String(500)),
+        sa.Column("client_token", sa.String(500)),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_feedback_site_id", "feedback", ["site_id"])
+
 
 def downgrade() -> None:
+    op.drop_table("feedback")
     op.drop_table("key_usage")
     op.drop_table("site_keys")
