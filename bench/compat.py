@@ -11,18 +11,13 @@ shares it copy-on-write), every thread of it uses that one copy.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import statistics
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
-from load import _phrase
+from load import _phrase, paced
 from stack import Stack
 
 WEB_WORKERS = 2
@@ -59,52 +54,6 @@ def comment_check_request(n: int, key: str) -> tuple[str, str, str, dict[str, st
     }
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     return "POST", "/1.1/comment-check", urlencode(form), headers
-
-
-def paced(
-    base: str, rate: int, seconds: int, build: Callable[[int], tuple], senders: int = 8
-) -> dict[str, object]:
-    """``rate`` requests a second for ``seconds``; the latency of each, as its client sees it."""
-    target = urlsplit(base)
-    latencies: list[float] = []
-    errors: list[object] = []
-    start = time.monotonic() + 0.2
-
-    def send(index: int) -> None:
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-        interval, n = senders / rate, 0
-        while (due := start + index / rate + n * interval) < start + seconds:
-            time.sleep(max(0.0, due - time.monotonic()))
-            method, path, body, headers = build(index * 100_000 + n)
-            began = time.perf_counter()
-            try:
-                connection.request(method, path, body, headers)
-                response = connection.getresponse()
-                response.read()
-                if response.status == 200:
-                    latencies.append((time.perf_counter() - began) * 1000)
-                else:
-                    errors.append(response.status)
-            except (OSError, http.client.HTTPException) as error:
-                errors.append(repr(error))
-                connection.close()
-            n += 1
-        connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(senders)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
-    return {
-        "answered": len(latencies),
-        "errors": len(errors),
-        "first_error": errors[:1],
-        "p50_ms": quantiles[49] if quantiles else float("nan"),
-        "p99_ms": quantiles[98] if quantiles else float("nan"),
-        "max_ms": max(latencies, default=float("nan")),
-    }
 
 
 def site_key(stack: Stack) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -107,36 +109,37 @@ def wrk(base: str, seconds: int, workdir: Path) -> dict[str, float]:
     return result
 
 
-def steady(base: str, rate: int, seconds: int, senders: int = 8) -> dict[str, float]:
-    """Post ``rate`` comments a second for ``seconds``, each sender on its own schedule."""
+def paced(
+    base: str,
+    rate: int,
+    seconds: int,
+    build: Callable[[int], tuple[str, str, str, dict[str, str]]],
+    ok: int = 200,
+    senders: int = 8,
+) -> dict[str, object]:
+    """``rate`` requests a second for ``seconds``, each sender on its own schedule; ``build(n)``
+    gives the n-th request (method, path, body, headers). Returns the latency of each request
+    answered ``ok``, as its client sees it, and the errors."""
     target = urlsplit(base)
-    sent: list[int] = []
+    latencies: list[float] = []
     errors: list[object] = []
     start = time.monotonic() + 0.2
 
     def send(index: int) -> None:
         connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
-        interval = senders / rate
-        n = 0
+        interval, n = senders / rate, 0
         while (due := start + index / rate + n * interval) < start + seconds:
             time.sleep(max(0.0, due - time.monotonic()))
-            body = json.dumps(
-                {
-                    "site": "demo",
-                    "thread": f"steady-{n % 20}",
-                    "thread_title": "Steady",
-                    "thread_url": "http://127.0.0.1/steady",
-                    "author_name": f"Reader {index}",
-                    "body": f"Steady {_phrase(index * 100_000 + n)}: a calm, useful comment.",
-                }
-            )
+            method, path, body, headers = build(index * 100_000 + n)
+            began = time.perf_counter()
             try:
-                connection.request(
-                    "POST", "/api/v1/comments", body, {"Content-Type": "application/json"}
-                )
+                connection.request(method, path, body, headers)
                 response = connection.getresponse()
                 response.read()
-                (sent if response.status == 202 else errors).append(response.status)
+                if response.status == ok:
+                    latencies.append((time.perf_counter() - began) * 1000)
+                else:
+                    errors.append(response.status)
             except (OSError, http.client.HTTPException) as error:
                 errors.append(repr(error))
                 connection.close()  # reconnects on the next request
@@ -148,4 +151,35 @@ def steady(base: str, rate: int, seconds: int, senders: int = 8) -> dict[str, fl
         thread.start()
     for thread in threads:
         thread.join()
-    return {"accepted": len(sent), "errors": len(errors), "first_error": errors[:1]}
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive") if latencies else []
+    return {
+        "answered": len(latencies),
+        "errors": len(errors),
+        "first_error": errors[:1],
+        "p50_ms": quantiles[49] if quantiles else float("nan"),
+        "p99_ms": quantiles[98] if quantiles else float("nan"),
+        "max_ms": max(latencies, default=float("nan")),
+    }
+
+
+def steady(base: str, rate: int, seconds: int, senders: int = 8) -> dict[str, object]:
+    """Post ``rate`` comments a second for ``seconds`` (their decisions are timed from the
+    database; this counts what was accepted)."""
+
+    def comment(n: int) -> tuple[str, str, str, dict[str, str]]:
+        index, n = divmod(n, 100_000)
+        body = json.dumps(
+            {
+                "site": "demo",
+                "thread": f"steady-{n % 20}",
+                "thread_title": "Steady",
+                "thread_url": "http://127.0.0.1/steady",
+                "author_name": f"Reader {index}",
+                "body": f"Steady {_phrase(index * 100_000 + n)}: a calm, useful comment.",
+            }
+        )
+        return "POST", "/api/v1/comments", body, {"Content-Type": "application/json"}
+
+    result = paced(base, rate, seconds, comment, ok=202, senders=senders)
+    return {"accepted": result["answered"], "errors": result["errors"],
+            "first_error": result["first_error"]}  # fmt: skip

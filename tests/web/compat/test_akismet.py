@@ -447,3 +447,9 @@ def test_the_reports_match_the_openapi_document(client, site_key):
     validate(doc, "/1.2/usage-limit", "get", client.get("/1.2/usage-limit", query_string=query))
     validate(doc, "/1.2/key-sites", "get", client.get("/1.2/key-sites", query_string=query))
     validate(doc, "/1.2/key-sites", "post", client.post("/1.2/key-sites", data=query))
+
+
+def test_a_wrong_method_is_answered_in_akismets_format(client):
+    response = client.get("/1.1/comment-check")
+    assert response.status_code == 405
+    assert response.mimetype == "text/plain" and "X-akismet-error" in response.headers

@@ -496,3 +496,10 @@ def test_answers_match_the_openapi_document(client, key):
         "attributeScores": {"SPAM": {"summaryScore": {"value": 0}}},
     }
     validate(doc, SUGGEST, "post", post(client, SUGGEST, key, suggest))
+
+
+def test_a_wrong_method_is_answered_in_googles_shape(client):
+    response = client.get("/v1alpha1/comments:analyze?key=whatever")
+    assert response.status_code == 405
+    error = response.get_json()["error"]
+    assert error["code"] == 405 and "status" in error and "message" in error

@@ -15,7 +15,7 @@ from service.web.compat.akismet import views  # noqa: E402  (routes register on 
 
 
 @akismet.after_request
-def _plain_text_errors(response: Response) -> Response:
+def plain_text_errors(response: Response) -> Response:
     """Sieve's JSON errors (a 429 from the rate limit, a 413, a database outage) in Akismet's
     form: the message as plain text and in ``X-akismet-error``, which makes WordPress hold the
     comment for moderation instead of trusting it."""
