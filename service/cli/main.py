@@ -13,6 +13,7 @@ from service.cli.keys import keys
 from service.cli.ops import status, sweep
 from service.cli.privacy import privacy
 from service.cli.sites import sites
+from service.cli.tokens import tokens
 from service.settings import database_url
 
 
@@ -149,6 +150,7 @@ cli.add_command(sweep)
 cli.add_command(privacy)
 cli.add_command(sites)
 cli.add_command(keys)
+cli.add_command(tokens)
 
 
 def main() -> None:

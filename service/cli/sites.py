@@ -13,6 +13,7 @@ import click
 from sqlalchemy.orm import Session
 
 from service.cli.site_options import SETTINGS, inline, listed, setting_of, shown, thresholds_with
+from service.cli.tune import tune
 from service.storage.states import PreModeration
 from service.storage.tables import Site
 
@@ -273,3 +274,6 @@ def _change(
         labels = {name: SETTINGS.get(name, ("", name))[1] if by_option else name for name in named}
         lines = [f"  {labels[name]}: {errors[name]}" for name in named]
         raise click.ClickException("nothing was saved:\n" + "\n".join(lines))
+
+
+sites.add_command(tune)

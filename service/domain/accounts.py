@@ -106,8 +106,11 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, moderator: Moderator, name: str) -> tuple[str, ApiToken]:
-    """A new token; the plain value is returned once and only its hash is stored."""
+def create_token(
+    session: Session, moderator: Moderator, name: str, actor: Actor | None = None
+) -> tuple[str, ApiToken]:
+    """A new token for ``moderator``; the plain value is returned once and only its hash is
+    stored. ``actor`` is who made it (default: the moderator, on the tokens page)."""
     name = name.strip()[:100] or "token"
     token = "sieve_" + secrets.token_urlsafe(32)
     record = ApiToken(
@@ -115,7 +118,9 @@ def create_token(session: Session, moderator: Moderator, name: str) -> tuple[str
     )
     session.add(record)
     session.flush()
-    _record_token_change(session, moderator, "create_token", record, {}, _token_fields(record))
+    fields = _token_fields(record)
+    _record_token_change(session, actor or Actor.moderator(moderator, "page"), "create_token",
+                         record, {}, fields)  # fmt: skip
     return token, record
 
 
@@ -125,10 +130,9 @@ def _token_fields(record: ApiToken) -> dict[str, str]:
 
 
 def _record_token_change(
-    session: Session, moderator: Moderator, action: str, record: ApiToken, before: dict, after: dict
+    session: Session, actor: Actor, action: str, record: ApiToken, before: dict, after: dict
 ) -> None:
     subject = f"API token {record.name} of {record.moderator.email}"
-    actor = Actor.moderator(moderator, "page")
     record_admin_event(session, actor, action, None, before, after, subject=subject)
 
 
@@ -140,7 +144,10 @@ def moderator_for_token(session: Session, token: str) -> Moderator | None:
     return record.moderator
 
 
-def revoke_token(session: Session, moderator: Moderator, token_id: int) -> bool:
+def revoke_token(
+    session: Session, moderator: Moderator, token_id: int, actor: Actor | None = None
+) -> bool:
+    """Revoke a token of ``moderator`` (an admin may revoke anyone's); False if not theirs."""
     record = session.get(ApiToken, token_id)
     if record is None or (record.moderator_id != moderator.id and not moderator.is_admin):
         return False
@@ -148,5 +155,6 @@ def revoke_token(session: Session, moderator: Moderator, token_id: int) -> bool:
         record.revoked_at = utcnow()
         fields = _token_fields(record)
         before, after = {**fields, "revoked": False}, {**fields, "revoked": True}
-        _record_token_change(session, moderator, "revoke_token", record, before, after)
+        who = actor or Actor.moderator(moderator, "page")
+        _record_token_change(session, who, "revoke_token", record, before, after)
     return True

@@ -34,8 +34,9 @@ def labels_for(status: CommentStatus, reason: str | None) -> dict[str, int]:
     return {}
 
 
-def labelled_rows(session: Session, since: datetime | None = None):
-    """(comment, site slug, last moderator event) for every comment a moderator decided."""
+def labelled_rows(session: Session, since: datetime | None = None, site_id: int | None = None):
+    """(comment, site slug, last moderator event) for every comment a moderator decided (on
+    the site ``site_id``, when given)."""
     last = (
         select(func.max(ModerationEvent.id))
         .where(ModerationEvent.actor.like("moderator:%"))
@@ -50,6 +51,8 @@ def labelled_rows(session: Session, since: datetime | None = None):
         .where(ModerationEvent.id.in_(last), Comment.erased_at.is_(None))
         .order_by(ModerationEvent.id)
     )
+    if site_id is not None:
+        query = query.where(Comment.site_id == site_id)
     return session.execute(query.execution_options(yield_per=1000))
 
 
