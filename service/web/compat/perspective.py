@@ -19,12 +19,12 @@ from werkzeug.exceptions import HTTPException
 
 from service.domain.feedback import record_feedback
 from service.domain.policy import allowed_link_domains
-from service.domain.site_keys import count_use, find_key, key_digest
+from service.domain.site_keys import count_use, find_key
 from service.pipeline.classifier import classifier_holder
 from service.storage import db
 from service.storage.tables import SiteKey
-from service.web.api.requests import settings
 from service.web.compat import lenient_json
+from service.web.compat.budget import per_key_limit
 from service.web.compat.comment_analyzer import (
     MAX_TEXT_CHARS,
     analyze_comment,
@@ -41,7 +41,6 @@ from service.web.compat.google_errors import (
     render_http_exception,
 )
 from service.web.errors import _retry_after
-from service.web.limits import limiter
 
 log = logging.getLogger(__name__)
 
@@ -64,18 +63,9 @@ def _given_key() -> str:
     return request.args.get("key") or request.headers.get("X-Goog-Api-Key", "")
 
 
-def _per_key_bucket() -> str:
-    return f"{settings().rate_limit_key_prefix}:site-key:{key_digest(_given_key())}"
-
-
-# One budget per key, across both methods and the Akismet API (whose limit has the same scope
-# and bucket). A call without a key is refused before any work.
-_per_key = limiter.shared_limit(
-    lambda: settings().rate_limit_key,
-    scope="site-key",
-    key_func=_per_key_bucket,
-    exempt_when=lambda: not _given_key(),
-)
+# One budget per key, across both methods and the Akismet API. A call without a key is refused
+# before any work.
+_per_key = per_key_limit(_given_key, exempt_when=lambda: not _given_key())
 
 
 @perspective.before_request

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from flask import g, request
 
-from service.domain.site_keys import KEY_LENGTH, find_key, key_digest
+from service.domain.site_keys import KEY_LENGTH, find_key
 from service.domain.submissions import clean_text
 from service.storage import db
 from service.storage.tables import Site, SiteKey
-from service.web.api.requests import settings
 
 # Where clients put the key: `api_key` (current docs), `key` (older docs, WordPress's
 # verify-key), else the first label of the Host (`https://<key>.rest.akismet.com/1.1/...`).
@@ -84,9 +83,3 @@ def find_caller() -> Caller | None:
                     caller = Caller(record, record.site)
         g.akismet_caller = caller
     return g.akismet_caller
-
-
-def limit_bucket() -> str:
-    """The rate-limit key: the presented key's hash, so that Redis never holds a key."""
-    digest = key_digest(presented_key() or "")
-    return f"{settings().rate_limit_key_prefix}:site-key:{digest}"

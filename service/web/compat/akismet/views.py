@@ -21,12 +21,12 @@ from service.web.compat.akismet.inputs import (
     Caller,
     find_caller,
     is_true,
-    limit_bucket,
+    presented_key,
     request_fields,
 )
 from service.web.compat.akismet.usage import BadReportQuery, as_csv, key_sites, usage_limit
 from service.web.compat.akismet.verdict import Verdict, judge
-from service.web.limits import limiter
+from service.web.compat.budget import per_key_limit
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +36,8 @@ BAD_KEY = (
     "`sieve keys create --site SLUG`."
 )
 
-per_key = limiter.shared_limit(
-    lambda: settings().rate_limit_key,
-    scope="site-key",
-    key_func=limit_bucket,
+per_key = per_key_limit(
+    presented_key,
     error_message=lambda: f"too many calls with this key (at most {settings().rate_limit_key})",
 )
 
