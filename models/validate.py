@@ -71,23 +71,26 @@ def _fit_fold(fold: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     raw = np.asarray(corpus.matrix(featurizer, test) @ coef) + intercept
     # The scores of the same rows with their links cut out, for the link-only cap.
     words = raw.copy()
-    docs = {
-        i: prepare(corpus.examples[test[i]].text) for i in np.flatnonzero(corpus.linked()[test])
-    }
-    only = [i for i, doc in docs.items() if link_is_all(doc)]
-    if only:
-        alone = [without_links(docs[i]) for i in only]
+    only = np.flatnonzero(_SHARED["link_only"][test])
+    if len(only):
+        alone = [without_links(prepare(corpus.examples[test[i]].text)) for i in only]
         words[only] = np.asarray(featurizer.matrix(Hits.of(alone)) @ coef) + intercept
     return test, raw, words
 
 
 def out_of_fold(
-    corpus: Corpus, seed: int, folds: Sequence[int] = tuple(range(FOLDS)), jobs: int = 1
+    corpus: Corpus,
+    seed: int,
+    folds: Sequence[int] = tuple(range(FOLDS)),
+    jobs: int = 1,
+    link_only: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of the given folds, their raw scores (one column per label) and the raw scores of
     the same rows with links cut out; each fold's rows scored by features and weights fitted on
     every other fold; `jobs` folds at a time."""
-    _SHARED.update(corpus=corpus, seed=seed, assigned=fold_ids(corpus, seed))
+    if link_only is None:
+        link_only = _link_only(corpus, np.arange(len(corpus)))
+    _SHARED.update(corpus=corpus, seed=seed, assigned=fold_ids(corpus, seed), link_only=link_only)
     try:
         if jobs > 1 and len(folds) > 1:
             with multiprocessing.get_context("fork").Pool(min(jobs, len(folds))) as pool:
@@ -106,10 +109,11 @@ def out_of_fold(
 def validate(
     corpus: Corpus, seed: int, folds: Sequence[int] = tuple(range(FOLDS)), jobs: int = 1
 ) -> Validation:
-    rows, raw, words = out_of_fold(corpus, seed, folds, jobs)
+    link_only = _link_only(corpus, np.arange(len(corpus)))
+    rows, raw, words = out_of_fold(corpus, seed, folds, jobs, link_only)
     if keep := os.environ.get("SIEVE_KEEP_VALIDATION_SCORES"):
         np.savez(keep, rows=rows, raw=raw, words=words)  # for studying calibration
-    result = Validation(rows=rows, raw=raw, words=words, link_only=_link_only(corpus, rows))
+    result = Validation(rows=rows, raw=raw, words=words, link_only=link_only[rows])
     sources = corpus.sources()[rows]
     for j, label in enumerate(LABELS):
         carries, y = _truth(corpus, rows, label)

@@ -65,11 +65,11 @@ def _render_http_exception(error: HTTPException) -> Response:
         if name.lower() not in ("content-type", "content-length"):
             response.headers[name] = value
     if isinstance(error, RateLimitExceeded):
-        response.headers["Retry-After"] = str(_retry_after())
+        response.headers["Retry-After"] = str(retry_after())
     return response
 
 
-def _retry_after() -> int:
+def retry_after() -> int:
     """Seconds until the breached limit's window resets.
 
     Asked of Redis only on a 429: limit headers on every answer would cost each accepted

@@ -40,7 +40,7 @@ from service.web.compat.google_errors import (
     render_google_error,
     render_http_exception,
 )
-from service.web.errors import _retry_after
+from service.web.errors import retry_after
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def _render_http_exception(error: HTTPException) -> Response:
         return render_google_error(
             GoogleError(
                 429, f"Quota exceeded for this API key: {error.description}.", None,
-                reason="RATE_LIMIT_EXCEEDED", headers={"Retry-After": str(_retry_after())},
+                reason="RATE_LIMIT_EXCEEDED", headers={"Retry-After": str(retry_after())},
             )
         )  # fmt: skip
     return render_http_exception(error)
