@@ -46,6 +46,10 @@ def save(model: LinearModel, metadata: dict[str, Any], out_dir: Path) -> dict[st
         "artifact": {"file": MODEL_FILE, "sha256": sha256_file(model_path),
                      "bytes": model_path.stat().st_size},
     }  # fmt: skip
+    return write_metadata(out_dir, metadata)
+
+
+def write_metadata(out_dir: Path, metadata: dict[str, Any]) -> dict[str, Any]:
     text = json.dumps(metadata, indent=2, sort_keys=False) + "\n"
     (out_dir / METADATA_FILE).write_text(text, encoding="utf-8")
     return metadata

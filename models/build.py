@@ -14,11 +14,28 @@ import scipy
 import sklearn
 import skops
 
-from models import artifact, calibration, corpus, features, metrics, signals, train, validate
+from models import (
+    artifact,
+    calibration,
+    corpus,
+    features,
+    metrics,
+    selfcheck,
+    signals,
+    train,
+    validate,
+)
+from models.classifier import Classifier
 from models.corpus import Corpus
 from models.judgement import LABELS
 from models.linear import LinearModel
-from models.sources import Example, load_all, load_moderator_csv
+from models.sources import (
+    Example,
+    load_all,
+    load_moderator_csv,
+    moderator_sites,
+    sample_per_source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,21 +96,42 @@ def build_model(
 
 
 def train_to(
-    data_dir: Path, out_dir: Path, seed: int, extra_labels: tuple[Path, ...] = (), jobs: int = 1
+    data_dir: Path,
+    out_dir: Path,
+    seed: int,
+    extra_labels: tuple[Path, ...] = (),
+    jobs: int = 1,
+    sample: int | None = None,
 ) -> dict[str, Any]:
-    """`sieve model train`: build from data_dir (+ moderator CSVs) and save into out_dir."""
+    """`sieve model train`: build from data_dir (+ moderator CSVs) and save into out_dir.
+
+    ``sample`` keeps at most that many rows of each source (a quick candidate); the moderator
+    labels are always used whole.
+    """
     examples, manifest = load_all(data_dir)
+    if sample is not None:
+        examples = sample_per_source(examples, sample, seed)
+        for name in manifest:
+            manifest[name]["rows_used"] = sum(1 for e in examples if e.source == name)
+    sites: dict[str, int] = {}
     for path in extra_labels:
         rows = load_moderator_csv(path)
         examples += rows
+        of_sites = moderator_sites(path)
+        for slug, count in of_sites.items():
+            sites[slug] = sites.get(slug, 0) + count
         manifest[f"moderator:{path.name}"] = {"file": str(path), "rows": len(rows),
-                                              "sha256": artifact.sha256_file(path)}  # fmt: skip
+                                              "sha256": artifact.sha256_file(path),
+                                              "sites": of_sites}  # fmt: skip
     model, metadata = build_model(examples, seed, jobs)
     metadata = {
         "version": out_dir.name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "labels": list(LABELS),
         "data": manifest,
+        # Whose moderators' decisions it learned from, and how many of each site's.
+        "moderator_labels": {"sites": dict(sorted(sites.items())), "rows": sum(sites.values())},
+        **({"sample_per_source": sample} if sample is not None else {}),
         **metadata,
         "libraries": {
             "python": platform.python_version(),
@@ -104,5 +142,8 @@ def train_to(
         },
     }
     saved = artifact.save(model, metadata, out_dir)
+    saved = artifact.write_metadata(
+        out_dir, {**saved, "checks": selfcheck.probe_scores(Classifier(model, saved))}
+    )
     log.info("model trained version=%s seconds=%s", out_dir.name, metadata["training_seconds"])
     return saved

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from models import artifact
+from models import artifact, selfcheck
 from models.explain import explain_batch
 from models.judgement import Judgement, Reason
 from models.linear import LinearModel
@@ -93,5 +93,7 @@ def load_classifier(path: str | Path | None = None) -> Classifier:
     """Load an artifact directory (default: the one models/artifacts/LATEST names)."""
     directory = Path(path) if path is not None else artifact.latest_dir()
     model, metadata = artifact.load(directory)
+    classifier = Classifier(model, metadata)
+    selfcheck.verify(classifier)
     log.info("model loaded version=%s path=%s", metadata.get("version"), directory)
-    return Classifier(model, metadata)
+    return classifier

@@ -61,6 +61,12 @@ def model() -> None:
     show_default="2 or the cores there are",
     help="Validation folds fitted at once (each needs about 3 GB of memory).",
 )
+@click.option(
+    "--sample",
+    type=click.IntRange(50, None),
+    help="At most this many rows of each source (seeded), for a quick candidate; "
+    "moderator labels are always used whole.",
+)
 def train_command(
     data_dir: Path,
     out_dir: Path | None,
@@ -68,13 +74,19 @@ def train_command(
     extra: tuple[Path, ...],
     set_latest: bool,
     jobs: int,
+    sample: int | None,
 ) -> None:
-    """Train on the data folder, validate on held-out splits, write model.skops + metadata.json."""
+    """Train on the data folder, validate on held-out splits, write model.skops + metadata.json.
+
+    With --labels (from `sieve model export-labels`), the model card names the sites whose
+    moderators' decisions it learned from. The result is a candidate: try it with `sieve model
+    shadow`, compare, then `sieve model promote`.
+    """
     from models.build import train_to  # training code is not needed to score
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     out_dir = out_dir or _next_version(artifact.ARTIFACTS_ROOT)
-    metadata = train_to(data_dir, out_dir, seed, extra, jobs)
+    metadata = train_to(data_dir, out_dir, seed, extra, jobs, sample)
     if set_latest:
         (out_dir.parent / "LATEST").write_text(out_dir.name + "\n", encoding="utf-8")
     figures = metadata["validation"]["metrics"]
@@ -84,6 +96,8 @@ def train_command(
         if aucs:
             click.echo(f"{label:16} validation ROC AUC "
                        + ", ".join(f"{name}={auc:.4f}" for name, auc in aucs.items()))  # fmt: skip
+    if sites := metadata["moderator_labels"]["sites"]:
+        click.echo("moderator labels: " + ", ".join(f"{s} ({n})" for s, n in sites.items()))
     click.echo(f"wrote {out_dir} ({metadata['artifact']['bytes'] / 1e6:.1f} MB)")
 
 

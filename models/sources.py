@@ -216,6 +216,33 @@ def load_all(data_dir: Path) -> tuple[list[Example], dict[str, dict[str, object]
     return examples, manifest
 
 
+def sample_per_source(examples: list[Example], rows: int, seed: int) -> list[Example]:
+    """At most ``rows`` examples of each source, drawn at random with ``seed`` (order kept)."""
+    import random
+
+    by_source: dict[str, list[int]] = {}
+    for i, example in enumerate(examples):
+        by_source.setdefault(example.source, []).append(i)
+    rng = random.Random(seed)
+    kept = sorted(
+        i for indexes in by_source.values()
+        for i in (indexes if len(indexes) <= rows else rng.sample(indexes, rows))
+    )  # fmt: skip
+    return [examples[i] for i in kept]
+
+
+def moderator_sites(path: Path) -> dict[str, int]:
+    """How many labelled rows of each site a moderator-label CSV holds (its ``site`` column)."""
+    sites: dict[str, int] = {}
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as handle:
+        for r in csv.DictReader(handle):
+            if r.get("text"):
+                slug = (r.get("site") or "").strip() or "(no site)"
+                sites[slug] = sites.get(slug, 0) + 1
+    return dict(sorted(sites.items()))
+
+
 def load_moderator_csv(path: Path) -> list[Example]:
     """Moderator decisions: a `text` column plus any label columns (0/1; blank = unknown)."""
     from models.judgement import LABELS

@@ -19,7 +19,6 @@ from service import create_app
 from service.cli.embedded_redis import EmbeddedRedis
 from service.domain.sites import ensure_site
 from service.pipeline.broker import redis_connection, scoring_queue
-from service.pipeline.classifier import classifier_holder
 from service.settings import Settings, database_url, load_settings
 from service.storage import db
 from service.storage.tables import Base
@@ -111,7 +110,7 @@ def make_app(config: dict[str, object]):
         if len(apps) == 1:
             # Jobs called directly in this test run against this test's app, never a stale one.
             with apps[0].app_context():
-                context.activate(apps[0], classifier_holder().load())
+                context.activate(apps[0])
         return apps[-1]
 
     yield make
@@ -149,10 +148,9 @@ def run_worker(app):
 
     def run() -> None:
         with app.app_context():
-            from service.pipeline.classifier import classifier_holder
             from worker import context
 
-            context.activate(app, classifier_holder().load())
+            context.activate(app)
             worker = SimpleWorker([scoring_queue()], connection=redis_connection())
             worker.work(burst=True)
 

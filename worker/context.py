@@ -1,4 +1,5 @@
-"""What a worker process holds for the jobs it runs: the app and the loaded classifier."""
+"""What a worker process holds for the jobs it runs: the app, whose classifier holder keeps the
+live model (and the shadow one) loaded between jobs."""
 
 from __future__ import annotations
 
@@ -6,20 +7,17 @@ import threading
 
 from flask import Flask
 
-from models import Classifier
-
 _lock = threading.Lock()
-_state: dict[str, object] = {}
+_state: dict[str, Flask] = {}
 
 
-def activate(app: Flask, classifier: Classifier) -> None:
+def activate(app: Flask) -> None:
     """Called once by the worker entrypoint, before any job runs."""
     _state["app"] = app
-    _state["classifier"] = classifier
 
 
-def current() -> tuple[Flask, Classifier]:
-    """The process's app and classifier; built on first use when a plain ``rq worker`` runs jobs."""
+def current() -> Flask:
+    """The process's app; built on first use when a plain ``rq worker`` runs jobs."""
     with _lock:
         if "app" not in _state:
             from service import create_app
@@ -27,8 +25,9 @@ def current() -> tuple[Flask, Classifier]:
 
             app = create_app()
             with app.app_context():
-                activate(app, classifier_holder().load())
-    return _state["app"], _state["classifier"]  # type: ignore[return-value]
+                classifier_holder().load()
+            activate(app)
+    return _state["app"]
 
 
 def deactivate() -> None:

@@ -11,6 +11,7 @@ import redis
 from rq import Queue, get_current_job
 from rq.job import Job
 
+from models import Classifier
 from service.logs import bound_request_id
 from service.pipeline import counters
 from service.pipeline.broker import (
@@ -19,9 +20,10 @@ from service.pipeline.broker import (
     release_drained,
     scoring_queue,
 )
+from service.pipeline.classifier import classifier_holder
 from service.storage import db
 from worker import context
-from worker.scoring import score_pending, settle_unscored
+from worker.scoring import score_in_shadow, score_pending, settle_unscored
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,11 @@ def score_comments(comment_ids: list[int], *, request_id: str | None = None) -> 
     Run by a worker, the job also takes up to ``SIEVE_BATCH_SIZE`` queued scoring jobs and
     decides their comments in the same classifier call and transaction.
     """
-    app, classifier = context.current()
+    app = context.current()
     started = time.perf_counter()
     with app.app_context(), bound_request_id(request_id):
+        holder = classifier_holder()
+        classifier, shadow = holder.load(), holder.shadow()
         queue = scoring_queue()
         owner_id = getattr(get_current_job(), "id", None)
         drained = _drain(queue, app.config["SIEVE"].batch_size - len(comment_ids))
@@ -58,6 +62,8 @@ def score_comments(comment_ids: list[int], *, request_id: str | None = None) -> 
             log.warning("finishing drained jobs failed count=%s error=%s", len(drained), error)
         seconds = time.perf_counter() - started
         counters.record_scoring(outcomes, seconds)
+        if shadow is not None and outcomes:
+            _score_in_shadow(shadow, [outcome.comment_id for outcome in outcomes])
         counts: dict[str, int] = {}
         for outcome in outcomes:
             counts[outcome.status.value] = counts.get(outcome.status.value, 0) + 1
@@ -74,6 +80,17 @@ def score_comments(comment_ids: list[int], *, request_id: str | None = None) -> 
             with bound_request_id(job.kwargs["request_id"]):
                 log.info("comments scored count=%s batch_job_id=%s", len(job.args[0]), owner_id)
     return counts
+
+
+def _score_in_shadow(shadow: Classifier, ids: list[int]) -> None:
+    """The candidate's scores of what the live model just decided, stored apart. Whatever goes
+    wrong here is logged and forgotten: the decisions are committed and stay as they are."""
+    try:
+        with db.session_scope() as session:
+            stored = score_in_shadow(session, shadow, ids)
+        log.info("shadow scored count=%s model=%s", stored, shadow.version)
+    except Exception:
+        log.exception("shadow scoring failed model=%s count=%s", shadow.version, len(ids))
 
 
 def _drain(queue: Queue, room: int) -> list[Job]:
@@ -103,7 +120,7 @@ def scoring_failed(
     if job.retries_left:
         return
     comment_ids: list[int] = list(job.args[0]) if job.args else []
-    app, _ = context.current()
+    app = context.current()
     with app.app_context(), bound_request_id(job.kwargs.get("request_id")):
         with db.session_scope() as session:
             outcomes = settle_unscored(session, comment_ids)

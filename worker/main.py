@@ -20,7 +20,7 @@ from rq.queue import Queue
 from rq.worker import WorkerStatus
 
 from service import create_app, logs
-from service.pipeline import sweeper
+from service.pipeline import model_watch, sweeper
 from service.pipeline.broker import redis_connection, scoring_queue
 from service.pipeline.classifier import classifier_holder
 from service.settings import SettingsError
@@ -92,8 +92,8 @@ def build_worker(args: argparse.Namespace) -> Worker:
     app = create_app()
     with app.app_context():
         db.check_schema(db.engine())
-        classifier = classifier_holder().load()
-        context.activate(app, classifier)
+        classifier_holder().load()
+        context.activate(app)
         worker_class = Worker if args.fork else ScoringWorker
         return _new_worker(worker_class, app, args.name or default_name())
 
@@ -126,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, db.SchemaNotCurrent) as error:
         print(f"sieve worker: cannot start: {error}", file=sys.stderr)
         return 1
-    app, _ = context.current()
+    app = context.current()
     settings = app.config["SIEVE"]
     logs.configure(settings.log_level, settings.log_format)
     stop_sweeper = None if args.burst or args.no_sweeper else sweeper.start_thread(app)
+    stop_watch = None if args.burst else model_watch.start_thread(app, worker.name)
     try:
         while True:
             try:
@@ -151,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     except StopRequested:
         pass  # SIGTERM between two runs of the loop: nothing is in hand
     finally:
-        if stop_sweeper is not None:
-            stop_sweeper.set()
+        for stop in (stop_sweeper, stop_watch):
+            if stop is not None:
+                stop.set()
     return 0

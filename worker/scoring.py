@@ -14,8 +14,9 @@ from models import Classifier, Judgement
 from service.domain.abuse import repeat_post_floors
 from service.domain.policy import Decision, allowed_link_domains, blocked_codes, decide
 from service.domain.sites import site_thresholds
+from service.storage.db import insert_ignoring_duplicates
 from service.storage.states import CommentStatus, PreModeration, check_transition
-from service.storage.tables import Comment, ModerationEvent, Thread, utcnow
+from service.storage.tables import Comment, ModerationEvent, ShadowScore, Site, Thread, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,36 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
         for comment, judgement, decision in zip(comments, judgements, decisions, strict=True)
         if comment.id in changed
     ]
+
+
+def score_in_shadow(session: Session, classifier: Classifier, ids: Sequence[int]) -> int:
+    """Score the given comments with a candidate model and store its scores apart from the live
+    ones; how many were stored. Nothing about the comments changes. The same links are masked as
+    for the live model, so that both are judged on the same text; a repeat stores nothing."""
+    rows = session.execute(
+        select(Comment.id, Comment.body, Site.allowed_domains, Site.allowed_origins)
+        .join(Site, Site.id == Comment.site_id)
+        .where(Comment.id.in_(ids), Comment.scores.is_not(None))
+        .order_by(Comment.id)
+    ).all()
+    if not rows:
+        return 0
+    judgements = classifier.score(
+        [row.body for row in rows],
+        explain=False,
+        allowed_domains=[allowed_link_domains(r.allowed_domains, r.allowed_origins) for r in rows],
+    )
+    now = utcnow()
+    values = [
+        {
+            "comment_id": row.id,
+            "model_version": classifier.version,
+            "scores": {label: round(p, 6) for label, p in judgement.labels.items()},
+            "created_at": now,
+        }
+        for row, judgement in zip(rows, judgements, strict=True)
+    ]
+    return insert_ignoring_duplicates(session, ShadowScore.__table__, values)
 
 
 def _decision(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import click
 
@@ -32,3 +33,17 @@ def settings_or_exit():
         return load_settings()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise click.BadParameter("a date such as 2026-11-25") from None
+
+
+date_option = click.option(
+    "--since", callback=_date, help="only from this date on (YYYY-MM-DD, UTC)"
+)

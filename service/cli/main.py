@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from service.cli.context import command_app, settings_or_exit
+from service.cli.context import command_app, date_option, settings_or_exit
 from service.cli.keys import keys
 from service.cli.ops import status, sweep
 from service.cli.privacy import privacy
@@ -120,24 +121,38 @@ def moderators_create(
 
 @click.command("export-labels")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@click.option("--since", help="only decisions from this date on (YYYY-MM-DD)")
-def export_labels(out: Path, since: str | None) -> None:
-    """Write moderator decisions as training labels (CSV: text, labels, site, decision, time)."""
-    from datetime import UTC, datetime
-
+@click.option("--site", "slug", help="only this site's decisions")
+@date_option
+def export_labels(out: Path, slug: str | None, since: datetime | None) -> None:
+    """Write moderator decisions as training labels (CSV: text, labels, site, decision, time),
+    for `sieve model train --labels`."""
     from service.domain.labels import write_labels
+    from service.domain.sites import find_site
     from service.storage import db as database
 
-    start = datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None
     with command_app(), database.session_scope() as session:
-        count = write_labels(session, out, start)
+        site_id = None
+        if slug:
+            site = find_site(session, slug)
+            if site is None:
+                raise click.ClickException(f"there is no site {slug!r}")
+            site_id = site.id
+        count = write_labels(session, out, since, site_id)
     click.echo(f"wrote {count} labelled comments to {out}")
 
 
 def _add_model_commands() -> None:
     from models.cli import model, score
+    from service.cli import rollout
 
-    model.add_command(export_labels)
+    for command in (
+        export_labels,
+        rollout.shadow,
+        rollout.compare,
+        rollout.promote,
+        rollout.status,
+    ):
+        model.add_command(command)
     cli.add_command(model)
     cli.add_command(score)
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import click
 
-from service.cli.context import command_app
+from service.cli.context import command_app, date_option
 
 
 @click.command("tune")
 @click.argument("slug")
-@click.option("--since", help="only decisions from this date on (YYYY-MM-DD)")
+@date_option
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 @click.option("--apply", "apply_", is_flag=True, help="set the recommended thresholds (audited)")
-def tune(slug: str, since: str | None, as_json: bool, apply_: bool) -> None:
+def tune(slug: str, since: datetime | None, as_json: bool, apply_: bool) -> None:
     """What each pair of thresholds would have done with SLUG's decided comments, and the pair
     recommended: at most 1% wrong auto-rejections, 95% of refused comments caught, fewest held."""
     from service.domain.audit import Actor
@@ -24,12 +24,11 @@ def tune(slug: str, since: str | None, as_json: bool, apply_: bool) -> None:
     from service.domain.tuning import tune_site
     from service.storage import db
 
-    start = _date(since)
     with command_app(), db.session_scope() as session:
         site = find_site(session, slug)
         if site is None:
             raise click.ClickException(f"there is no site {slug!r}")
-        tunings = tune_site(session, site, start)
+        tunings = tune_site(session, site, since)
         recommended = {t.label: t.recommended for t in tunings if t.recommended is not None}
         if apply_ and recommended:
             thresholds = {label: dict(pair) for label, pair in (site.thresholds or {}).items()}
@@ -51,15 +50,6 @@ def tune(slug: str, since: str | None, as_json: bool, apply_: bool) -> None:
         click.echo(_described(t))
     if apply_:
         click.echo("applied: " + (", ".join(recommended) if recommended else "nothing to apply"))
-
-
-def _date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
-    except ValueError:
-        raise click.BadParameter("a date such as 2026-11-25", param_hint="--since") from None
 
 
 def _described(t) -> str:

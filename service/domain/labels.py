@@ -56,13 +56,16 @@ def labelled_rows(session: Session, since: datetime | None = None, site_id: int 
     return session.execute(query.execution_options(yield_per=1000))
 
 
-def write_labels(session: Session, out: Path, since: datetime | None = None) -> int:
-    """Write the CSV that `sieve model train --labels` and `sieve model eval --data` read."""
+def write_labels(
+    session: Session, out: Path, since: datetime | None = None, site_id: int | None = None
+) -> int:
+    """Write the CSV that `sieve model train --labels` and `sieve model eval --data` read (the
+    decisions on the site ``site_id`` only, when given)."""
     count = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(COLUMNS)
-        for comment, slug, event in labelled_rows(session, since):
+        for comment, slug, event in labelled_rows(session, since, site_id):
             # The comment's current status is final: an undone decision is no label.
             if comment.status is not event.to_status:
                 continue
@@ -79,11 +82,13 @@ def write_labels(session: Session, out: Path, since: datetime | None = None) -> 
                 slug, comment.status.value, reason or "", event.created_at.isoformat(),
             ])  # fmt: skip
             count += 1
-        count += _write_feedback(session, writer, since)
+        count += _write_feedback(session, writer, since, site_id)
     return count
 
 
-def _write_feedback(session: Session, writer: Any, since: datetime | None) -> int:
+def _write_feedback(
+    session: Session, writer: Any, since: datetime | None, site_id: int | None
+) -> int:
     """The examples the compatible APIs' clients sent (suggestscore, submit-spam/ham), as rows
     of the same CSV: decision ``feedback:<source>``, each label 1 at 0.5 or above."""
     query = (
@@ -91,6 +96,8 @@ def _write_feedback(session: Session, writer: Any, since: datetime | None) -> in
     )
     if since is not None:
         query = query.where(Feedback.created_at >= since)
+    if site_id is not None:
+        query = query.where(Feedback.site_id == site_id)
     count = 0
     for row, slug in session.execute(query):
         labels = {name: int(value >= 0.5) for name, value in row.labels.items()}

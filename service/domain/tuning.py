@@ -85,12 +85,8 @@ def labelled_scores(
     """Per label, the model's scores of the site's moderator-decided comments and what the
     moderator said (1: refused for that label, 0: approved)."""
     found: dict[str, tuple[list[float], list[int]]] = {label: ([], []) for label in TUNED_LABELS}
-    for comment, _, event in labelled_rows(session, since):
-        if (
-            comment.site_id != site.id
-            or not comment.scores
-            or comment.status is not event.to_status
-        ):
+    for comment, _, event in labelled_rows(session, since, site.id):
+        if not comment.scores or comment.status is not event.to_status:
             continue
         reason = event.reason if event.action != "undo" else None
         for label, truth in labels_for(comment.status, reason).items():

@@ -14,6 +14,7 @@ from rq.results import Result
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.pipeline.model_watch import reported
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, ModerationEvent, utcnow
 
@@ -45,6 +46,8 @@ class WorkerState:
     successful: int
     failed: int
     heartbeat_age: float | None = None  # seconds since the last heartbeat
+    # The models it said it has loaded: {"live": version, "shadow": version, "problem": text}
+    models: dict[str, str | None] | None = None
 
     @property
     def stale(self) -> bool:
@@ -82,7 +85,9 @@ def _age_of(moment: datetime | None) -> float | None:
 
 def worker_states(queue: Queue) -> list[WorkerState]:
     states = []
-    for worker in sorted(Worker.all(queue=queue), key=lambda w: w.name):
+    workers = sorted(Worker.all(queue=queue), key=lambda w: w.name)
+    models = reported([worker.name for worker in workers])
+    for worker in workers:
         states.append(
             WorkerState(
                 name=worker.name,
@@ -92,6 +97,7 @@ def worker_states(queue: Queue) -> list[WorkerState]:
                 successful=worker.successful_job_count,
                 failed=worker.failed_job_count,
                 heartbeat_age=_age_of(worker.last_heartbeat),
+                models=models.get(worker.name),
             )
         )
     return states

@@ -335,3 +335,35 @@ class Feedback(Base):
     community_id: Mapped[str | None] = mapped_column(String(500))
     client_token: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ModelDeployment(Base):
+    """A change of the model that decides (role "live") or of the candidate scoring beside it
+    (role "shadow"; no path: the shadow was turned off). The newest row of a role is in force."""
+
+    __tablename__ = "model_deployments"
+    __table_args__ = (Index("ix_model_deployments_role", "role", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    # The artifact folder, as every worker and web process must find it.
+    path: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[str | None] = mapped_column(String(64))
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of model.skops, as checked
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ShadowScore(Base):
+    """What a candidate model in the shadow made of a comment; it never decides anything."""
+
+    __tablename__ = "shadow_scores"
+    __table_args__ = (
+        UniqueConstraint("model_version", "comment_id", name="uq_shadow_scores_version_comment"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    model_version: Mapped[str] = mapped_column(String(64))
+    scores: Mapped[dict[str, float]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -32,8 +32,10 @@ def readyz() -> tuple[Response, int]:
     except Exception as error:
         checks["redis"] = {"status": "error", "detail": type(error).__name__}
     try:
-        version = classifier_holder().load().version
-        checks["model"] = {"status": "ok", "version": version}
+        holder = classifier_holder()
+        checks["model"] = {"status": "ok", "version": holder.load().version}
+        if holder.problem:  # still serving with the model it has; /ops says more
+            checks["model"]["problem"] = holder.problem[:300]
     except Exception as error:
         checks["model"] = {"status": "error", "detail": str(error)[:200]}
     ready = all(check["status"] == "ok" for check in checks.values())

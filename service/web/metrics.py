@@ -172,12 +172,19 @@ def _database() -> Iterator[Metric]:
 def _model() -> Iterator[Metric]:
     from service.pipeline.classifier import classifier_holder
 
+    holder = classifier_holder()
     try:
-        version = classifier_holder().load().version
+        live, shadow = holder.load(), holder.shadow()
     except Exception:  # the scrape still answers; /readyz reports the model problem
         return
-    family = InfoMetricFamily("sieve_model", "The classifier this server uses")
-    family.add_metric([], {"version": version})
+    family = InfoMetricFamily(
+        "sieve_model",
+        "The classifier this server uses: the live one decides, the shadow one only scores",
+        labels=["role"],
+    )
+    family.add_metric(["live"], {"version": live.version})
+    if shadow is not None:
+        family.add_metric(["shadow"], {"version": shadow.version})
     yield family
 
 

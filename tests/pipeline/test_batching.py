@@ -40,14 +40,13 @@ def test_one_worker_job_decides_every_queued_comment_once(app, client, run_worke
 
 
 def test_batch_size_one_runs_a_job_per_comment(make_app):
-    from service.pipeline.classifier import classifier_holder
     from worker import context
 
     app = make_app(batch_size=1)
     client = app.test_client()
     ids = [submit(client, f"{BENIGN} ({n})") for n in range(3)]
     with app.app_context():
-        context.activate(app, classifier_holder().load())
+        context.activate(app)
         SimpleWorker([scoring_queue()], connection=redis_connection()).work(burst=True)
     assert pending(app) == 0
     with app.app_context():

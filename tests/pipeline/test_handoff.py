@@ -8,7 +8,6 @@ import time
 from rq import SimpleWorker
 
 from service.pipeline.broker import jobs_of_comments, redis_connection, scoring_queue
-from service.pipeline.classifier import classifier_holder
 from service.pipeline.sweeper import sweep
 from tests.web.test_api_comments import GOOD
 from tests.worker.test_worker import BENIGN, stored
@@ -17,7 +16,7 @@ from worker import context
 
 def work_queue(app) -> None:
     with app.app_context():
-        context.activate(app, classifier_holder().load())
+        context.activate(app)
         SimpleWorker([scoring_queue()], connection=redis_connection()).work(burst=True)
 
 

@@ -144,12 +144,11 @@ def run_worker_on():
     from rq import SimpleWorker
 
     from service.pipeline.broker import redis_connection, scoring_queue
-    from service.pipeline.classifier import classifier_holder
     from worker import context
 
     def run(app) -> None:
         with app.app_context():
-            context.activate(app, classifier_holder().load())
+            context.activate(app)
             SimpleWorker([scoring_queue()], connection=redis_connection()).work(burst=True)
 
     return run

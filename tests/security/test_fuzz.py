@@ -89,12 +89,11 @@ HOSTILE_TEXTS = {
 
 @pytest.mark.parametrize("body", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS.keys())
 def test_the_worker_decides_any_text_without_crashing(app, client, body):
-    from service.pipeline.classifier import classifier_holder
     from worker import context
     from worker.jobs import score_comments
 
     with app.app_context():
-        context.activate(app, classifier_holder().load())
+        context.activate(app)
     response = client.post("/api/v1/comments", json={**GOOD, "body": "placeholder"})
     comment_id = response.get_json()["id"]
     with app.app_context(), db.session_scope() as session:
