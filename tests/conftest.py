@@ -27,6 +27,8 @@ from worker import context
 # Moderator accounts and comments in given states, for the moderation and browser tests.
 pytest_plugins = ["tests.web.moderation.fixtures"]
 
+# The real labelled datasets beside the project; a fresh machine has none.
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
@@ -168,4 +170,15 @@ def env(app, config, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", str(config["database_url"]))
     monkeypatch.setenv("REDIS_URL", str(config["redis_url"]))
     monkeypatch.setenv("SIEVE_SECRET_KEY", str(config["secret_key"]))
+    monkeypatch.setenv("SIEVE_QUEUE", str(config["queue_name"]))
+    monkeypatch.setenv("SIEVE_RATE_LIMIT_PREFIX", str(config["rate_limit_key_prefix"]))
     return app
+
+
+@pytest.fixture(scope="session")
+def training_data() -> Path:
+    """The real training data, when this machine has it."""
+    path = Path(os.environ.get("SIEVE_TRAINING_DATA", SHARED_DATA))
+    if not (path / "README.md").exists():
+        pytest.skip(f"training data not found at {path} (set SIEVE_TRAINING_DATA)")
+    return path

@@ -103,7 +103,7 @@ def compare(slug: str | None, since: datetime | None, version: str | None, as_js
 def described(report: dict) -> str:
     """A comparison as people read it."""
     lines = [f"live {', '.join(report['live_versions']) or '-'} against candidate "
-             f"{report['candidate']}"]  # fmt: skip
+             f"{report['candidate_version']}"]  # fmt: skip
     rows = [("all sites", report), *report["sites"].items()]
     for name, part in rows:
         if not part["count"]:
@@ -118,8 +118,8 @@ def described(report: dict) -> str:
                 e = part[who]
                 lines.append(
                     f"  {who:<9} against {part['moderated']} moderator decisions: wrongly "
-                    f"rejected {e['wrongly_rejected']}, wrongly approved {e['wrongly_approved']}, "
-                    f"held for nothing {e['held_for_nothing']} ({e['errors']} errors)"
+                    f"rejected {e['wrongly_rejected']}, wrongly approved {e['wrongly_approved']} "
+                    f"({e['errors']} errors); held for nothing {e['held_for_nothing']}"
                 )
     return "\n".join(lines)
 

@@ -60,8 +60,8 @@ def _described(t) -> str:
         lines.append(
             f"  {name:<12} approve below {o.approve_below:g}, reject at {reject}: approved "
             f"{o.approved}, held {o.held}, rejected {o.rejected}; wrongly rejected "
-            f"{o.wrongly_rejected}, wrongly approved {o.wrongly_approved}, held for nothing "
-            f"{o.held_for_nothing} ({o.errors} errors)"
+            f"{o.wrongly_rejected}, wrongly approved {o.wrongly_approved} ({o.errors} errors); "
+            f"held for nothing {o.held_for_nothing}"
         )
     lines.append(f"  {t.note}")
     return "\n".join(lines)

@@ -57,7 +57,8 @@ class Errors:
 
     @property
     def errors(self) -> int:
-        return self.wrongly_rejected + self.wrongly_approved + self.held_for_nothing
+        """Wrong automatic decisions (as in ``service.domain.tuning``); holds are counted apart."""
+        return self.wrongly_rejected + self.wrongly_approved
 
     def as_dict(self) -> dict[str, float | int | None]:
         def share(part: int, whole: int) -> float | None:
@@ -117,7 +118,7 @@ class Comparison:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "candidate": self.candidate,
+            "candidate_version": self.candidate,
             "live_versions": self.live_versions,
             "since": self.since.isoformat() if self.since else None,
             **self.overall.as_dict(),

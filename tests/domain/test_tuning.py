@@ -47,7 +47,7 @@ def scores_of(app, made):
         return [(session.get(Comment, cid).scores["spam"], int(spam)) for cid, spam in made]
 
 
-def test_tuned_thresholds_make_fewer_errors_than_the_defaults_on_unseen_decisions(
+def test_tuned_thresholds_hold_fewer_good_comments_of_an_eager_model_on_unseen_decisions(
     app,
     comment_in,  # noqa: F811
     accounts,  # noqa: F811
@@ -65,9 +65,11 @@ def test_tuned_thresholds_make_fewer_errors_than_the_defaults_on_unseen_decision
     tuned = tuning.recommended
     before = replay(s_unseen, t_unseen, default["approve_below"], default["reject_above"])
     after = replay(s_unseen, t_unseen, tuned.approve_below, tuned.reject_above)
-    assert after.errors < before.errors, (before, after)
+    # The model scores this site's good comments too high: tuned, fewer of them wait for a person.
+    assert after.held_for_nothing < before.held_for_nothing, (before, after)
     # Tuned to catch 95% of the decisions it saw, it still catches most of the unseen ones, and
-    # wrongly auto-rejects next to none.
+    # wrongly auto-rejects next to none. (Fewer wrong decisions than the defaults, on real
+    # comments: tests/cli/test_learning_loop.py.)
     assert after.caught >= 0.8 * t_unseen.sum()
     assert after.wrongly_rejected <= 2
 
@@ -83,7 +85,9 @@ def test_tune_reports_as_json_and_applies_with_an_audit_event(
     assert shown.exit_code == 0, shown.output
     spam = next(x for x in json.loads(shown.output)["labels"] if x["label"] == "spam")
     assert spam["labelled"] == 200 and spam["recommended"] is not None
-    assert spam["errors_recommended"] <= spam["errors_current"]
+    # This model holds too many of the site's good comments: tuned, it holds fewer.
+    assert spam["recommended"]["held_for_nothing"] < spam["current"]["held_for_nothing"]
+    assert spam["recommended"]["wrongly_rejected"] <= spam["current"]["wrongly_rejected"]
     assert {"errors_current", "errors_recommended", "current", "note"} <= spam.keys()
     toxicity = next(x for x in json.loads(shown.output)["labels"] if x["label"] == "toxicity")
     assert toxicity["recommended"] is None and "too few labels" in toxicity["note"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import os
 from pathlib import Path
 
 import pytest
@@ -100,12 +99,3 @@ def tiny_classifier(tiny_model_dir: Path) -> Classifier:
 def classifier() -> Classifier:
     """The committed default artifact."""
     return load_classifier()
-
-
-@pytest.fixture(scope="session")
-def training_data() -> Path:
-    """The real training data, when this machine has it."""
-    path = Path(os.environ.get("SIEVE_TRAINING_DATA", REPO.parent / "shared" / "data"))
-    if not (path / "README.md").exists():
-        pytest.skip(f"training data not found at {path} (set SIEVE_TRAINING_DATA)")
-    return path
