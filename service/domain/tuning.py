@@ -140,7 +140,7 @@ def recommend(
     catch_limit = float(np.quantile(scores[truth == 1], 1 - tolerance.catch_share))
     current_high = current["reject_above"]
     best: Outcome | None = None
-    for low in LOWS[LOWS <= catch_limit + 1e-9]:
+    for low in (low for low in LOWS if low <= catch_limit + 1e-9):
         for high in HIGHS[low <= HIGHS]:
             outcome = replay(scores, truth, low, high)
             if not _rejects_within(outcome, tolerance, confident=high < current_high):
