@@ -25,7 +25,7 @@ from service.storage.tables import Base
 from worker import context
 
 # Moderator accounts and comments in given states, for the moderation and browser tests.
-pytest_plugins = ["tests.web.moderation.fixtures"]
+pytest_plugins = ["tests.web.moderation.fixtures", "tests.models.fixtures"]
 
 # The real labelled datasets beside the project; a fresh machine has none.
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -72,3 +72,28 @@ def test_metadata_records_what_the_issue_asks(tiny_model_dir: Path) -> None:
         assert key in metadata
     assert set(metadata["data"]) == {"youtube", "sms", "jigsaw", "davidson", "olid", "stormfront"}
     assert all(len(d["sha256"]) == 64 for d in metadata["data"].values())
+
+
+def test_a_model_whose_scores_are_not_those_its_card_recorded_is_refused(copy: Path) -> None:
+    """Another model's file beside this card (hash included) fails the card's own checks."""
+    metadata = json.loads((copy / METADATA_FILE).read_text())
+    assert metadata["checks"], "training records probe scores in the model card"
+    metadata["checks"][1]["scores"]["toxicity"] = round(
+        1 - metadata["checks"][1]["scores"]["toxicity"], 6
+    )
+    (copy / METADATA_FILE).write_text(json.dumps(metadata))
+    with pytest.raises(ArtifactError, match=r"fails its own checks: toxicity of .* recorded"):
+        load_classifier(copy)
+
+
+def test_a_card_that_lists_other_labels_or_no_version_is_refused(copy: Path) -> None:
+    _edit_metadata(copy, labels=["toxicity"], version="")
+    with pytest.raises(ArtifactError) as refused:
+        load_classifier(copy)
+    assert "names no version" in str(refused.value)
+    assert "lists labels ['toxicity']" in str(refused.value)
+
+
+def test_the_committed_model_passes_its_own_checks() -> None:
+    classifier = load_classifier()
+    assert len(classifier.metadata["checks"]) >= 5

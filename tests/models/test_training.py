@@ -64,9 +64,12 @@ def test_train_and_eval_commands(tiny_data: Path, tmp_path: Path) -> None:
 
 def test_moderator_labels_are_used(tiny_data: Path, tmp_path: Path) -> None:
     labels = tmp_path / "moderation.csv"
-    labels.write_text("text,spam,toxicity\nbuy cheap watches here,1,\nlovely post,0,0\n")
+    labels.write_text("text,spam,toxicity,site\nbuy cheap watches here,1,,blog\n"
+                      "lovely post,0,0,blog\nyou absolute clown,,1,forum\n")  # fmt: skip
     metadata = train_to(tiny_data, tmp_path / "m", seed=1, extra_labels=(labels,))
-    assert metadata["data"]["moderator:moderation.csv"]["rows"] == 2
+    assert metadata["data"]["moderator:moderation.csv"]["rows"] == 3
+    # The model card says whose moderators it learned from.
+    assert metadata["moderator_labels"] == {"sites": {"blog": 2, "forum": 1}, "rows": 3}
     probs = load_classifier(tmp_path / "m").probabilities(["buy cheap watches here"])
     assert np.all((probs >= 0) & (probs <= 1))
 

@@ -1,4 +1,5 @@
-"""Fixtures for the classifier tests: a tiny data folder written here and a model trained on it."""
+"""Fixtures for the classifier and the model rollout: a tiny data folder written here, a model
+trained on it, and the committed artifact."""
 
 from __future__ import annotations
 
