@@ -128,25 +128,12 @@ def described(report: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="machine-readable output")
 def status(as_json: bool) -> None:
     """The live and shadow models, what each worker has loaded, and the latest changes."""
-    from service.domain.deployments import deployments, history
-    from service.pipeline.broker import scoring_queue
-    from service.pipeline.classifier import classifier_holder
-    from service.pipeline.monitor import worker_states
+    from service.pipeline.monitor import models_in_use
     from service.storage import db
 
     with command_app(), db.session_scope() as session:
-        now, changes = deployments(session), history(session)
-        holder = classifier_holder()
-        live_version = holder.load().version
-        workers = [{"name": w.name, **(w.models or {})} for w in worker_states(scoring_queue())]
-    payload = {
-        "live": {"version": live_version, "path": holder.live_path(now)},
-        "shadow": {"version": now.shadow.version, "path": now.shadow.path}
-        if now.shadow and now.shadow.path
-        else None,
-        "workers": workers,
-        "history": [change.as_dict() for change in changes],
-    }
+        payload = models_in_use(session)
+    workers, changes = payload["workers"], payload["history"]
     if as_json:
         click.echo(json.dumps(payload, indent=2))
         return
@@ -159,5 +146,5 @@ def status(as_json: bool) -> None:
         line += f", shadow {worker['shadow']}" if worker.get("shadow") else ""
         click.echo(line + (f" (problem: {worker['problem']})" if worker.get("problem") else ""))
     for change in changes:
-        click.echo(f"{change.created_at:%Y-%m-%d %H:%M} {change.role:<6} "
-                   f"{change.version or 'off'} by {change.actor}")  # fmt: skip
+        click.echo(f"{change['at'][:16].replace('T', ' ')} {change['role']:<6} "
+                   f"{change['version'] or 'off'} by {change['by']}")  # fmt: skip

@@ -19,9 +19,8 @@ def tune(slug: str, since: datetime | None, as_json: bool, apply_: bool) -> None
     """What each pair of thresholds would have done with SLUG's decided comments, and the pair
     recommended: at most 1% wrong auto-rejections, 95% of refused comments caught, fewest held."""
     from service.domain.audit import Actor
-    from service.domain.site_settings import change_site_settings
     from service.domain.sites import find_site
-    from service.domain.tuning import tune_site
+    from service.domain.tuning import apply_recommended, tune_site
     from service.storage import db
 
     with command_app(), db.session_scope() as session:
@@ -29,27 +28,15 @@ def tune(slug: str, since: datetime | None, as_json: bool, apply_: bool) -> None
         if site is None:
             raise click.ClickException(f"there is no site {slug!r}")
         tunings = tune_site(session, site, since)
-        recommended = {t.label: t.recommended for t in tunings if t.recommended is not None}
-        if apply_ and recommended:
-            thresholds = {label: dict(pair) for label, pair in (site.thresholds or {}).items()}
-            for label, outcome in recommended.items():
-                thresholds[label] = {
-                    "approve_below": outcome.approve_below,
-                    "reject_above": outcome.reject_above,
-                }
-            changes = {"thresholds": thresholds}
-            if errors := change_site_settings(session, site, changes, Actor.terminal()):
-                raise click.ClickException(f"nothing was saved: {errors}")
+        applied = apply_recommended(session, site, tunings, Actor.terminal()) if apply_ else {}
     if as_json:
-        payload = {"site": slug, "labels": [t.as_dict() for t in tunings], "applied": bool(
-            apply_ and recommended
-        )}  # fmt: skip
+        payload = {"site": slug, "labels": [t.as_dict() for t in tunings], "applied": list(applied)}
         click.echo(json.dumps(payload, indent=2))
         return
     for t in tunings:
         click.echo(_described(t))
     if apply_:
-        click.echo("applied: " + (", ".join(recommended) if recommended else "nothing to apply"))
+        click.echo("applied: " + (", ".join(applied) if applied else "nothing to apply"))
 
 
 def _described(t) -> str:

@@ -20,7 +20,9 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy.orm import Session
 
+from service.domain.audit import Actor
 from service.domain.labels import labelled_rows, labels_for
+from service.domain.site_settings import change_site_settings
 from service.domain.sites import site_thresholds
 from service.storage.tables import Site
 
@@ -72,6 +74,8 @@ class Tuning:
     current: Outcome
     recommended: Outcome | None
     note: str  # how far to trust it, or why there is none
+    # (threshold, share of approved comments scoring at or above it, share of refused ones below)
+    curve: tuple[tuple[float, float, float], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -83,6 +87,10 @@ class Tuning:
             "errors_current": self.current.errors,
             "errors_recommended": self.recommended.errors if self.recommended else None,
             "note": self.note,
+            "curve": [
+                {"threshold": t, "good_at_or_above": good, "refused_below": refused}
+                for t, good, refused in self.curve
+            ],
         }
 
 
@@ -101,6 +109,24 @@ def labelled_scores(
                 found[label][0].append(float(comment.scores[label]))
                 found[label][1].append(int(truth))
     return {label: (np.array(s), np.array(t, dtype=int)) for label, (s, t) in found.items()}
+
+
+CURVE_STEPS = np.round(np.linspace(0, 1, 51), 2)
+
+
+def error_curve(scores: np.ndarray, truth: np.ndarray) -> tuple[tuple[float, float, float], ...]:
+    """Against each threshold: the share of approved comments scoring at or above it (held or
+    rejected, were it a threshold) and the share of refused ones below it (approved, were it
+    the approve-below threshold). Empty where either kind has no comment."""
+    good, refused = np.sort(scores[truth == 0]), np.sort(scores[truth == 1])
+    if not len(good) or not len(refused):
+        return ()
+    above = 1 - np.searchsorted(good, CURVE_STEPS, side="left") / len(good)
+    below = np.searchsorted(refused, CURVE_STEPS, side="left") / len(refused)
+    return tuple(
+        (float(t), round(float(a), 4), round(float(b), 4))
+        for t, a, b in zip(CURVE_STEPS, above, below, strict=True)
+    )
 
 
 def replay(scores: np.ndarray, truth: np.ndarray, low: float, high: float) -> Outcome:
@@ -134,7 +160,8 @@ def recommend(
             f"too few labels to recommend: {len(truth)} decided comments, {harmful} refused for "
             f"{label} (at least {MIN_LABELLED} and {MIN_HARMFUL} are needed)"
         )
-        return Tuning(label, len(truth), harmful, now, None, note)
+        return Tuning(label, len(truth), harmful, now, None, note, error_curve(scores, truth))
+    curve = error_curve(scores, truth)
     # The highest approve-below that catches the share asked for, estimated from the refused
     # comments' scores (interpolated, so that one low outlier among few labels does not decide).
     catch_limit = float(np.quantile(scores[truth == 1], 1 - tolerance.catch_share))
@@ -153,7 +180,7 @@ def recommend(
             f"no thresholds catch {tolerance.catch_share:.0%} of what moderators refused with at "
             f"most {tolerance.wrong_reject_share:.0%} wrong auto-rejections; keep the current ones"
         )
-        return Tuning(label, len(truth), harmful, now, None, note)
+        return Tuning(label, len(truth), harmful, now, None, note, curve)
     low_ci, _ = wilson(best.caught, harmful)
     _, high_ci = wilson(best.wrongly_rejected, best.rejected)
     note = (
@@ -161,7 +188,7 @@ def recommend(
         f"{best.caught / harmful:.0%} (95% interval from {low_ci:.0%}); wrongly auto-rejects "
         f"{best.wrongly_rejected} of {best.rejected} (up to {high_ci:.1%} with 95% confidence)"
     )
-    return Tuning(label, len(truth), harmful, now, best, note)
+    return Tuning(label, len(truth), harmful, now, best, note, curve)
 
 
 def _rejects_within(outcome: Outcome, tolerance: Tolerance, confident: bool) -> bool:
@@ -196,3 +223,22 @@ def tune_site(
         for label in TUNED_LABELS
         if label in thresholds
     ]
+
+
+def apply_recommended(
+    session: Session, site: Site, tunings: list[Tuning], actor: Actor
+) -> dict[str, Outcome]:
+    """Set each recommended pair as the site's thresholds, audited with before and after; the
+    labels changed (none when there was nothing to recommend)."""
+    recommended = {t.label: t.recommended for t in tunings if t.recommended is not None}
+    if not recommended:
+        return {}
+    thresholds = {label: dict(pair) for label, pair in (site.thresholds or {}).items()}
+    for label, outcome in recommended.items():
+        thresholds[label] = {
+            "approve_below": outcome.approve_below,
+            "reject_above": outcome.reject_above,
+        }
+    if errors := change_site_settings(session, site, {"thresholds": thresholds}, actor):
+        raise ValueError(f"the recommended thresholds were refused: {errors}")
+    return recommended

@@ -199,3 +199,20 @@ def _exception_name(encoded: bytes | None) -> str:
         return "AbandonedJobError"  # the worker died mid-job
     last = next((line for line in reversed(text.strip().splitlines()) if line.strip()), "")
     return last.split(":", 1)[0].strip()[:100] or "unknown"
+
+
+def models_in_use(session: Session) -> dict[str, object]:
+    """The live and shadow models, what each worker says it has loaded, the latest changes."""
+    from service.domain.deployments import deployments, history
+    from service.pipeline.broker import scoring_queue
+    from service.pipeline.classifier import classifier_holder
+
+    holder = classifier_holder()
+    now = deployments(session)
+    shadow = now.shadow if now.shadow and now.shadow.path else None
+    return {
+        "live": {"version": holder.load().version, "path": holder.live_path(now)},
+        "shadow": {"version": shadow.version, "path": shadow.path} if shadow else None,
+        "workers": [{"name": w.name, **(w.models or {})} for w in worker_states(scoring_queue())],
+        "history": [change.as_dict() for change in history(session)],
+    }

@@ -4,7 +4,15 @@ from flask import Blueprint
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from service.web.api import analyze, comments, moderation, openapi, sites, threads  # noqa: E402,F401  (routes register on import)
+from service.web.api import (  # noqa: E402,F401  (routes register on import)
+    analyze,
+    comments,
+    learning,
+    moderation,
+    openapi,
+    sites,
+    threads,
+)
 
 
 @api.after_request

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from service.web.api import api, openapi_compat
+from service.web.api import api, openapi_compat, openapi_learning
 from service.web.api.spec import INT as _INT
 from service.web.api.spec import NULLABLE_STR as _NULLABLE_STR
 from service.web.api.spec import PROBABILITY as _PROBABILITY
@@ -567,7 +567,7 @@ PATHS: dict[str, Any] = {
     },
 }
 
-for _part in (openapi_compat,):
+for _part in (openapi_compat, openapi_learning):
     PATHS.update(_part.PATHS)
     SCHEMAS.update(_part.SCHEMAS)
 

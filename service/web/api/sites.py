@@ -16,14 +16,14 @@ from service.web.api.requests import json_body
 from service.web.auth import token_moderator
 
 
-def _admin() -> Moderator:
+def admin_moderator() -> Moderator:
     moderator = token_moderator()
     if not moderator.is_admin:
         raise ApiError(403, "forbidden", "site settings are for admins")
     return moderator
 
 
-def _site(session: Session, slug: str) -> Site:
+def site_or_404(session: Session, slug: str) -> Site:
     site = find_site(session, slug)
     if site is None:
         raise ApiError(404, "site_not_found", f"there is no site {slug!r} on this server")
@@ -32,20 +32,20 @@ def _site(session: Session, slug: str) -> Site:
 
 @api.get("/sites/<slug>")
 def get_site(slug: str) -> Response:
-    _admin()
+    admin_moderator()
     with db.session_scope() as session:
-        return jsonify(settings_of(_site(session, slug)))
+        return jsonify(settings_of(site_or_404(session, slug)))
 
 
 @api.patch("/sites/<slug>")
 def update_site(slug: str) -> Response:
     """Change the settings named in the body; the others stay as they are."""
-    moderator = _admin()
+    moderator = admin_moderator()
     changes = json_body()
     if not isinstance(changes, dict):
         raise ApiError(400, "invalid_body", "the request body must be a JSON object")
     with db.session_scope() as session:
-        site = _site(session, slug)
+        site = site_or_404(session, slug)
         if errors := change_site_settings(
             session, site, changes, Actor.moderator(moderator, "api")
         ):

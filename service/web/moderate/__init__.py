@@ -76,6 +76,15 @@ def comments_in_reach(session: Session, ids: list[int]) -> list[Comment]:
 
 
 def init_app(app: Flask) -> None:
-    from service.web.moderate import account, admin, audit, bans, keys, queue  # noqa: F401  (routes)
+    from service.web.moderate import (  # noqa: F401  (routes)
+        account,
+        admin,
+        audit,
+        bans,
+        keys,
+        models,
+        queue,
+        tuning,
+    )
 
     app.register_blueprint(moderate)

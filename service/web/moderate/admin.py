@@ -16,6 +16,7 @@ from service.storage.states import PreModeration
 from service.storage.tables import Site
 from service.web.auth import admin_required, current_moderator
 from service.web.moderate import moderate
+from service.web.moderate.tuning import site_tuning
 
 
 @moderate.get("/sites")
@@ -92,5 +93,6 @@ def site_settings(slug: str) -> str | Response:
             modes=[mode.value for mode in PreModeration],
             failures=SCORING_FAILURE,
             errors=errors,
+            tuning=site_tuning(session, site),
         )
     return page, 400 if errors else 200
