@@ -2,7 +2,8 @@
 
 Intake (wrk, 10 s each, against gunicorn on loopback), end to end (decisions per second and
 submit->decision latency from stored timestamps), a steady 200 comments/s for 30 s, memory; then
-the classifier, compatible-API (bench/compat.py) and moderation-queue benchmarks. Everything runs
+the classifier (with the shadow model's cost and per-site calibration), compatible-API
+(bench/compat.py) and moderation-queue benchmarks. Everything runs
 on a private Redis and a database of its own (created and dropped here); the shared servers are
 left alone.
 
@@ -238,6 +239,9 @@ def main() -> int:
         return 0
     if not args.skip_classifier:
         subprocess.run([python, str(REPO / "bench" / "classifier.py")], check=True)
+        # The learning loop: a shadow model's cost to a worker, and per-site calibration.
+        subprocess.run([python, str(REPO / "bench" / "shadow.py")], check=True)
+        subprocess.run([python, str(REPO / "bench" / "site_calibration.py")], check=True)
     if not args.skip_compat:
         subprocess.run([python, str(REPO / "bench" / "compat.py")], check=True)
     if not args.skip_queue:

@@ -33,10 +33,12 @@ def index() -> str:
     total, failed = monitor.failed_jobs(queue, offset, PAGE)
     with db.session_scope() as session:
         pending = monitor.pending_state(session)
+        models = monitor.models_in_use(session)
     return render_template(
         "ops/index.html",
         queue=monitor.queue_state(queue),
         workers=monitor.worker_states(queue),
+        models=models,
         pending=pending,
         groups=monitor.failed_groups(queue),
         failed=failed,
