@@ -47,3 +47,13 @@ def _date(_ctx: click.Context, _param: click.Parameter, text: str | None) -> dat
 date_option = click.option(
     "--since", callback=_date, help="only from this date on (YYYY-MM-DD, UTC)"
 )
+
+
+def site_or_exit(session, slug: str):
+    """The site named SLUG, or a clear error naming it."""
+    from service.domain.sites import find_site
+
+    site = find_site(session, slug)
+    if site is None:
+        raise click.ClickException(f"there is no site {slug!r}")
+    return site

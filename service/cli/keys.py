@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from service.cli.context import command_app
+from service.cli.context import command_app, site_or_exit
 
 
 @click.group()
@@ -19,13 +19,10 @@ def keys_create(slug: str, name: str) -> None:
     """Create a key; it is printed once, as the last line."""
     from service.domain.audit import Actor
     from service.domain.site_keys import create_key
-    from service.domain.sites import find_site
     from service.storage import db
 
     with command_app(), db.session_scope() as session:
-        site = find_site(session, slug)
-        if site is None:
-            raise click.ClickException(f"there is no site {slug!r}")
+        site = site_or_exit(session, slug)
         key, record = create_key(session, site, name, Actor.terminal())
         click.echo(f"key #{record.id} {record.name!r} for site {site.slug}; shown only now:")
         click.echo(key)
@@ -36,13 +33,10 @@ def keys_create(slug: str, name: str) -> None:
 def keys_list(slug: str | None) -> None:
     """Keys, with their site, last use and this month's calls (never the key itself)."""
     from service.domain.site_keys import keys_of, usage_of
-    from service.domain.sites import find_site
     from service.storage import db
 
     with command_app(), db.session_scope() as session:
-        site = find_site(session, slug) if slug else None
-        if slug and site is None:
-            raise click.ClickException(f"there is no site {slug!r}")
+        site = site_or_exit(session, slug) if slug else None
         records = keys_of(session, site)
         click.echo(
             "ID    PREFIX  SITE             NAME                 LAST USED         CALLS  STATE"

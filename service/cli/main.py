@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from service.cli.context import command_app, date_option, settings_or_exit
+from service.cli.context import command_app, date_option, settings_or_exit, site_or_exit
 from service.cli.keys import keys
 from service.cli.ops import status, sweep
 from service.cli.privacy import privacy
@@ -95,7 +95,6 @@ def moderators_create(
     """Create a moderator; the password is prompted for (or read with --password-stdin)."""
     from service.domain.accounts import AccountError, create_moderator
     from service.domain.audit import Actor
-    from service.domain.sites import find_site
     from service.storage import db as database
     from service.storage.states import Role
 
@@ -106,10 +105,7 @@ def moderators_create(
     with command_app(), database.session_scope() as session:
         sites = []
         for slug in site_slugs:
-            site = find_site(session, slug)
-            if site is None:
-                raise click.ClickException(f"there is no site {slug!r}")
-            sites.append(site)
+            sites.append(site_or_exit(session, slug))
         try:
             moderator = create_moderator(
                 session, email, password, Role(role), sites, Actor.terminal()
@@ -127,16 +123,10 @@ def export_labels(out: Path, slug: str | None, since: datetime | None) -> None:
     """Write moderator decisions as training labels (CSV: text, labels, site, decision, time),
     for `sieve model train --labels`."""
     from service.domain.labels import write_labels
-    from service.domain.sites import find_site
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
-        site_id = None
-        if slug:
-            site = find_site(session, slug)
-            if site is None:
-                raise click.ClickException(f"there is no site {slug!r}")
-            site_id = site.id
+        site_id = site_or_exit(session, slug).id if slug else None
         count = write_labels(session, out, since, site_id)
     click.echo(f"wrote {count} labelled comments to {out}")
 

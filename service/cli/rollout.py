@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from service.cli.context import command_app, date_option
+from service.cli.context import command_app, date_option, site_or_exit
 
 
 def _default_dir() -> str:
@@ -81,15 +81,10 @@ def compare(slug: str | None, since: datetime | None, version: str | None, as_js
     """The live model against the shadow one on the comments both scored: how often they would
     decide differently at each site's thresholds, and each one's errors against moderators."""
     from service.domain.comparison import compare as compare_models
-    from service.domain.sites import find_site
     from service.storage import db
 
     with command_app(), db.session_scope() as session:
-        site = None
-        if slug:
-            site = find_site(session, slug)
-            if site is None:
-                raise click.ClickException(f"there is no site {slug!r}")
+        site = site_or_exit(session, slug) if slug else None
         result = compare_models(session, version, site, since)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))

@@ -12,6 +12,7 @@ from typing import Any
 import click
 from sqlalchemy.orm import Session
 
+from service.cli.context import site_or_exit
 from service.cli.site_options import SETTINGS, inline, listed, setting_of, shown, thresholds_with
 from service.cli.tune import tune
 from service.storage.states import PreModeration
@@ -100,7 +101,7 @@ def sites_show(slug: str, as_json: bool) -> None:
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
-        settings = settings_of(_site(session, slug))
+        settings = settings_of(site_or_exit(session, slug))
     if as_json:
         click.echo(json.dumps(settings, indent=2, ensure_ascii=False))
         return
@@ -150,7 +151,7 @@ def sites_set(slug: str, **options: Any) -> None:
     if not given and not options["threshold"]:
         raise click.UsageError("name at least one setting to change (see --help)")
     with command_app(), database.session_scope() as session:
-        site = _site(session, slug)
+        site = site_or_exit(session, slug)
         changes = {
             setting_of(key): list(v) if isinstance(v, tuple) else v for key, v in given.items()
         }
@@ -178,7 +179,7 @@ def sites_history(slug: str, limit: int, as_json: bool) -> None:
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
-        events = site_history(session, _site(session, slug), limit)
+        events = site_history(session, site_or_exit(session, slug), limit)
     for event in events:
         if as_json:
             keys = ("actor", "via", "action", "subject", "detail", "before", "after")
@@ -220,7 +221,7 @@ def sites_domains(
     from service.storage import db as database
 
     with command_app(), database.session_scope() as session:
-        site = _site(session, slug)
+        site = site_or_exit(session, slug)
         changes = {}
         if allow or disallow:
             changes["allowed_domains"] = _edited(
@@ -233,15 +234,6 @@ def sites_domains(
         click.echo(f"allowed: {listed(site.allowed_domains)}")
         click.echo(f"blocked: {listed(site.blocked_domains)}")
         click.echo(f"allowed as the site's own origins: {listed(own)}")
-
-
-def _site(session: Session, slug: str) -> Site:
-    from service.domain.sites import find_site
-
-    site = find_site(session, slug)
-    if site is None:
-        raise click.ClickException(f"there is no site {slug!r}")
-    return site
 
 
 def _edited(

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import click
 
-from service.cli.context import command_app, date_option
+from service.cli.context import command_app, date_option, site_or_exit
 
 
 @click.command("tune")
@@ -19,14 +19,11 @@ def tune(slug: str, since: datetime | None, as_json: bool, apply_: bool) -> None
     """What each pair of thresholds would have done with SLUG's decided comments, and the pair
     recommended: at most 1% wrong auto-rejections, 95% of refused comments caught, fewest held."""
     from service.domain.audit import Actor
-    from service.domain.sites import find_site
     from service.domain.tuning import apply_recommended, tune_site
     from service.storage import db
 
     with command_app(), db.session_scope() as session:
-        site = find_site(session, slug)
-        if site is None:
-            raise click.ClickException(f"there is no site {slug!r}")
+        site = site_or_exit(session, slug)
         tunings = tune_site(session, site, since)
         applied = apply_recommended(session, site, tunings, Actor.terminal()) if apply_ else {}
     if as_json:

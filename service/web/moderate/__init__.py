@@ -46,6 +46,14 @@ def date_arg(name: str) -> datetime | None:
         abort(400, description=f"{name} must be a date such as 2026-11-25")
 
 
+def site_or_404(session: Session, slug: str):
+    """The site of a page's URL; 404 when there is none."""
+    site = find_site(session, slug)
+    if site is None:
+        abort(404)
+    return site
+
+
 def site_ids_in_reach() -> tuple[int, ...] | None:
     """The sites this moderator may see; None means every site (an admin)."""
     ids = visible_site_ids(current_moderator())

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.audit import Actor
 from service.domain.policy import LABEL_CODES
 from service.domain.site_settings import SCORING_FAILURE, change_site_settings, settings_of
-from service.domain.sites import SITE_CACHE_SECONDS, find_site
+from service.domain.sites import SITE_CACHE_SECONDS
 from service.storage import db
 from service.storage.states import PreModeration
 from service.storage.tables import Site
 from service.web.auth import admin_required, current_moderator
-from service.web.moderate import moderate
+from service.web.moderate import moderate, site_or_404
 from service.web.moderate.tuning import site_tuning
 
 
@@ -69,9 +69,7 @@ def _form_settings(site: Site) -> dict[str, Any]:
 @admin_required
 def site_settings(slug: str) -> str | Response:
     with db.session_scope() as session:
-        site = find_site(session, slug)
-        if site is None:
-            abort(404)
+        site = site_or_404(session, slug)
         values, errors = settings_of(site), {}
         if request.method == "POST":
             submitted = _form_settings(site)

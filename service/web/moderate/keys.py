@@ -6,20 +6,17 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 
 from service.domain.audit import Actor
 from service.domain.site_keys import create_key, keys_of, revoke_key, usage_of
-from service.domain.sites import find_site
 from service.storage import db
 from service.storage.tables import SiteKey
 from service.web.auth import admin_required, current_moderator
-from service.web.moderate import moderate
+from service.web.moderate import moderate, site_or_404
 
 
 @moderate.get("/sites/<slug>/keys")
 @admin_required
 def site_keys(slug: str, new_key: str | None = None) -> str:
     with db.session_scope() as session:
-        site = find_site(session, slug)
-        if site is None:
-            abort(404)
+        site = site_or_404(session, slug)
         rows = [(key, usage_of(session, key)) for key in keys_of(session, site)]
         return render_template("moderate/keys.html", site=site, keys=rows, new_key=new_key)
 
@@ -28,9 +25,7 @@ def site_keys(slug: str, new_key: str | None = None) -> str:
 @admin_required
 def create_site_key(slug: str) -> str:
     with db.session_scope() as session:
-        site = find_site(session, slug)
-        if site is None:
-            abort(404)
+        site = site_or_404(session, slug)
         actor = Actor.moderator(current_moderator(), "page")
         key, _ = create_key(session, site, request.form.get("name", ""), actor)
     # Shown once, on this response only; a reload of the list never shows it again.

@@ -3,10 +3,9 @@ thresholds do with the site's moderator-decided comments, drawn; and applying th
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, url_for
+from flask import Response, flash, redirect, url_for
 
 from service.domain.audit import Actor
-from service.domain.sites import find_site
 from service.domain.tuning import (
     MIN_HARMFUL,
     MIN_LABELLED,
@@ -18,7 +17,7 @@ from service.domain.tuning import (
 from service.storage import db
 from service.web.auth import admin_required, current_moderator
 from service.web.charts import stacked_bars, threshold_chart
-from service.web.moderate import date_arg, moderate
+from service.web.moderate import date_arg, moderate, site_or_404
 
 
 def _split(o: Outcome) -> list[tuple[str, str, int]]:
@@ -74,9 +73,7 @@ def site_tuning(session, site) -> list[dict[str, object]]:
 @admin_required
 def apply_tuning(slug: str) -> Response:
     with db.session_scope() as session:
-        site = find_site(session, slug)
-        if site is None:
-            abort(404)
+        site = site_or_404(session, slug)
         tunings = tune_site(session, site, date_arg("since"))
         applied = apply_recommended(
             session, site, tunings, Actor.moderator(current_moderator(), "page")
