@@ -19,6 +19,7 @@ from service import create_app
 from service.cli.embedded_redis import EmbeddedRedis
 from service.domain.sites import ensure_site
 from service.pipeline.broker import redis_connection, scoring_queue
+from service.pipeline.outbox import side_queue, worker_queues
 from service.settings import Settings, database_url, load_settings
 from service.storage import db
 from service.storage.tables import Base
@@ -121,6 +122,8 @@ def make_app(config: dict[str, object]):
         with app.app_context():
             with contextlib.suppress(redis.RedisError):
                 scoring_queue().delete(delete_jobs=True)
+                for kind in ("webhooks", "mail", "backfill"):
+                    side_queue(kind).delete(delete_jobs=True)
             db.engine().dispose()
 
 
@@ -153,7 +156,7 @@ def run_worker(app):
             from worker import context
 
             context.activate(app)
-            worker = SimpleWorker([scoring_queue()], connection=redis_connection())
+            worker = SimpleWorker(worker_queues(), connection=redis_connection())
             worker.work(burst=True)
 
     return run

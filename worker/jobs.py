@@ -23,7 +23,7 @@ from service.pipeline.broker import (
 from service.pipeline.classifier import classifier_holder
 from service.storage import db
 from worker import context
-from worker.scoring import score_in_shadow, score_pending, settle_unscored
+from worker.scoring import backfill_scores, score_in_shadow, score_pending, settle_unscored
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,18 @@ def _score_in_shadow(shadow: Classifier, ids: list[int]) -> None:
         log.info("shadow scored count=%s model=%s", stored, shadow.version)
     except Exception:
         log.exception("shadow scoring failed model=%s count=%s", shadow.version, len(ids))
+
+
+def score_backfill(comment_ids: list[int]) -> int:
+    """Scores for imported comments (``sieve import --score``); their status stays as it was."""
+    app = context.current()
+    with app.app_context():
+        classifier = classifier_holder().load()
+        with db.session_scope() as session:
+            scored = backfill_scores(session, classifier, comment_ids)
+        log.info("backfill scored count=%s of=%s model=%s", scored, len(comment_ids),
+                 classifier.version)  # fmt: skip
+    return scored
 
 
 def _drain(queue: Queue, room: int) -> list[Job]:

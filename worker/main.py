@@ -21,8 +21,9 @@ from rq.worker import WorkerStatus
 
 from service import create_app, logs
 from service.pipeline import model_watch, sweeper
-from service.pipeline.broker import redis_connection, scoring_queue
+from service.pipeline.broker import redis_connection
 from service.pipeline.classifier import classifier_holder
+from service.pipeline.outbox import worker_queues
 from service.settings import SettingsError
 from service.storage import db
 from worker import context
@@ -104,7 +105,7 @@ def _new_worker(worker_class: type[Worker], app: Flask, name: str | None) -> Wor
         try:
             with app.app_context():
                 return worker_class(
-                    [scoring_queue()],
+                    worker_queues(),
                     connection=redis_connection(),
                     name=name,
                     worker_ttl=WORKER_TTL,

@@ -121,6 +121,38 @@ def score_in_shadow(session: Session, classifier: Classifier, ids: Sequence[int]
     return insert_ignoring_duplicates(session, ShadowScore.__table__, values)
 
 
+def backfill_scores(session: Session, classifier: Classifier, ids: Sequence[int]) -> int:
+    """Scores, reasons and priority for those of ``ids`` that have none (imported comments),
+    leaving their status as it was; how many were scored. A pending one is left to scoring."""
+    comments = list(
+        session.scalars(
+            select(Comment)
+            .where(
+                Comment.id.in_(ids),
+                Comment.scores.is_(None),
+                Comment.status != CommentStatus.PENDING,
+            )
+            .options(joinedload(Comment.thread).joinedload(Thread.site))
+            .order_by(Comment.id)
+        ).unique()
+    )
+    if not comments:
+        return 0
+    judgements = classifier.score(
+        [comment.body for comment in comments],
+        allowed_domains=[
+            allowed_link_domains(c.thread.site.allowed_domains, c.thread.site.allowed_origins)
+            for c in comments
+        ],
+    )
+    for comment, judgement in zip(comments, judgements, strict=True):
+        comment.scores = {label: round(p, 6) for label, p in judgement.labels.items()}
+        comment.model_version = classifier.version
+        comment.explanation = [reason.to_dict() for reason in judgement.reasons]
+        comment.priority = round(max(judgement.labels.values(), default=0.0), 6)
+    return len(comments)
+
+
 def _decision(
     session: Session, comment: Comment, judgement: Judgement, repeat_floor: float | None
 ) -> Decision:

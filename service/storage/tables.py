@@ -122,6 +122,7 @@ class Comment(Base):
         Index("ix_comments_status_fingerprint", "status", "fingerprint"),
         # The duplicate and repeat-post checks: the same text lately.
         Index("ix_comments_fingerprint_created", "fingerprint", "created_at"),
+        Index("uq_comments_site_import_ref", "site_id", "import_ref", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -156,6 +157,9 @@ class Comment(Base):
     request_id: Mapped[str | None] = mapped_column(String(64))
     # Set by `sieve privacy erase`: the text and author are gone, and it is no training label.
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where an imported comment came from ("disqus:123"): importing the same file twice adds
+    # nothing (unique per site).
+    import_ref: Mapped[str | None] = mapped_column(String(200))
 
     thread: Mapped[Thread] = relationship()
 
@@ -231,6 +235,9 @@ class Moderator(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on logout and password change: every session cookie issued before is void.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    # The e-mail digest of newly held comments on their sites; off with one click.
+    digest_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sites: Mapped[list[Site]] = relationship(secondary=moderator_sites, lazy="selectin")
 
@@ -367,3 +374,88 @@ class ShadowScore(Base):
     model_version: Mapped[str] = mapped_column(String(64))
     scores: Mapped[dict[str, float]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Webhook(Base):
+    """A site's HTTP endpoint told of its comments, each request signed with ``secret``."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_site", "site_id", "active"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # Needed in the clear to sign; shown once, at creation and rotation.
+    secret: Mapped[str] = mapped_column(String(80))
+    # After a rotation the old secret signs too, until the receiver has the new one.
+    previous_secret: Mapped[str | None] = mapped_column(String(80))
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    site: Mapped[Site] = relationship()
+
+
+class WebhookDelivery(Base):
+    """One event for one webhook, and how its delivery went (the delivery log)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_webhook", "webhook_id", "id"),
+        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    delivery_id: Mapped[str] = mapped_column(String(40), unique=True)  # Sieve-Delivery
+    event_id: Mapped[str] = mapped_column(String(40))
+    event_type: Mapped[str] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)  # exactly the bytes signed and sent
+    status: Mapped[str] = mapped_column(String(12))  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(500))
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    webhook: Mapped[Webhook] = relationship()
+
+
+class OutboundMail(Base):
+    """A message to send; kept until sent, so that an SMTP or Redis outage loses none."""
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (Index("ix_outbound_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # digest, confirm, reply
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12))  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ReplySubscription(Base):
+    """A reader's wish to hear of replies to their comment: nothing is sent before they
+    confirm by the link mailed to them, nothing after they unsubscribe."""
+
+    __tablename__ = "reply_subscriptions"
+    __table_args__ = (Index("ix_reply_subscriptions_comment", "comment_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
