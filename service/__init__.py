@@ -16,10 +16,10 @@ from service.settings import Settings, load_settings
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     """Build the app: defaults, then the environment, then ``config`` (tests pass it last)."""
     from service import logs
-    from service.pipeline import broker, classifier, intake
+    from service.pipeline import broker, classifier, intake, notify  # noqa: F401  (session hooks)
     from service.settings import database_url, redis_url
     from service.storage import db
-    from service.web import compat, cors, errors, headers, metrics, moderate, ops
+    from service.web import compat, cors, errors, headers, mail_links, metrics, moderate, ops
     from service.web.api import api
     from service.web.health import health
     from service.web.limits import limiter
@@ -67,6 +67,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     metrics.init_app(app)
     compat.init_app(app)
     ops.init_app(app)
+    mail_links.init_app(app)
     return app
 
 

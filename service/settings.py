@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_SECRET = "dev-insecure-change-me"
 _RATE = re.compile(r"^\s*\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?\s*$", re.IGNORECASE)
@@ -51,6 +52,16 @@ class Settings:
     sweep_after: int = 300
     sweep_interval: int = 60
     metrics_token: str = ""
+    # Where readers and moderators reach this server: the links in mail and webhook events.
+    public_url: str = "http://localhost:8000"
+    smtp_url: str = ""  # no SMTP: no mail at all (no digest, no reply notifications)
+    mail_from: str = "Sieve <sieve@localhost>"
+    digest_minutes: int = 60
+    # Webhook targets on loopback, private or link-local addresses (refused in production).
+    webhook_allow_private: bool = False
+    # Seconds before each retry of a failed webhook delivery or mail: about a day in all.
+    retry_backoff: tuple[int, ...] = (10, 60, 300, 900, 1800, 3600, 7200, 14400, 21600, 21600,
+                                      21600)  # fmt: skip
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -89,6 +100,39 @@ def parse_rate(name: str, raw: str) -> str:
         example = "'20/minute' or '5/second;100/hour'"
         raise SettingsError(f"{name} must look like {example}, got {raw!r}")
     return raw.strip()
+
+
+def _http_url(name: str, raw: str) -> str:
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name} must be an http(s) URL such as https://comments.example")
+    return url
+
+
+def _smtp_url(name: str, raw: str) -> str:
+    url = raw.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+        raise SettingsError(
+            f"{name} must look like smtp://host:25, smtp+starttls://user:password@host:587 or "
+            f"smtps://user:password@host:465, got {raw!r}"
+        )
+    try:
+        parts.port  # noqa: B018  (raises on a port that is no number)
+    except ValueError:
+        raise SettingsError(f"{name} has a port that is no number: {raw!r}") from None
+    return url
+
+
+def _seconds_list(name: str, raw: str) -> tuple[int, ...]:
+    try:
+        values = tuple(int(part) for part in raw.split(",") if part.strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be seconds separated by commas, got {raw!r}") from None
+    if not values or any(v < 0 for v in values):
+        raise SettingsError(f"{name} must be seconds separated by commas, got {raw!r}")
+    return values
 
 
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
@@ -136,6 +180,12 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_SWEEP_AFTER": ("sweep_after", lambda n, r: _int(n, r, 1)),
     "SIEVE_SWEEP_INTERVAL": ("sweep_interval", lambda n, r: _int(n, r, 1)),
     "SIEVE_METRICS_TOKEN": ("metrics_token", lambda n, r: r.strip()),
+    "SIEVE_PUBLIC_URL": ("public_url", lambda n, r: _http_url(n, r)),
+    "SIEVE_SMTP_URL": ("smtp_url", lambda n, r: _smtp_url(n, r)),
+    "SIEVE_MAIL_FROM": ("mail_from", lambda n, r: r.strip()),
+    "SIEVE_DIGEST_MINUTES": ("digest_minutes", lambda n, r: _int(n, r, 1)),
+    "SIEVE_WEBHOOK_ALLOW_PRIVATE": ("webhook_allow_private", _bool),
+    "SIEVE_RETRY_BACKOFF": ("retry_backoff", lambda n, r: _seconds_list(n, r)),
 }
 
 

@@ -44,6 +44,9 @@ class Workers:
             "SIEVE_SWEEP_AFTER": str(s.sweep_after),
             "SIEVE_SWEEP_INTERVAL": str(s.sweep_interval),
             "SIEVE_MODEL_DIR": s.model_dir,
+            "SIEVE_RETRY_BACKOFF": ",".join(str(n) for n in s.retry_backoff),
+            "SIEVE_PUBLIC_URL": s.public_url,
+            "SIEVE_SMTP_URL": s.smtp_url,
         }
 
     def start(self, name: str) -> subprocess.Popen[bytes]:

@@ -13,7 +13,7 @@ from rq.job import Job
 
 from models import Classifier
 from service.logs import bound_request_id
-from service.pipeline import counters
+from service.pipeline import counters, dispatch
 from service.pipeline.broker import (
     drain_queued_jobs,
     finish_drained,
@@ -103,6 +103,18 @@ def score_backfill(comment_ids: list[int]) -> int:
         log.info("backfill scored count=%s of=%s model=%s", scored, len(comment_ids),
                  classifier.version)  # fmt: skip
     return scored
+
+
+def deliver_webhook(delivery_id: int) -> str:
+    """POST one webhook delivery (retried by its own schedule, not RQ's)."""
+    with context.current().app_context():
+        return dispatch.deliver_webhook(delivery_id)
+
+
+def send_mail(mail_id: int) -> str:
+    """Send one mail (retried by its own schedule, not RQ's)."""
+    with context.current().app_context():
+        return dispatch.send_mail(mail_id)
 
 
 def _drain(queue: Queue, room: int) -> list[Job]:

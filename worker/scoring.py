@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import Classifier, Judgement
 from service.domain.abuse import repeat_post_floors
+from service.domain.notifications import mark
 from service.domain.policy import Decision, allowed_link_domains, blocked_codes, decide
 from service.domain.sites import site_thresholds
 from service.storage.db import insert_ignoring_duplicates
@@ -282,6 +283,8 @@ def _decide_pending(
         )
         decided = [change for change in changes if change.comment_id in ours]
     if decided:
+        # Scored or settled here, a comment is news twice: it arrived, and it was decided.
+        mark(session, [change.comment_id for change in decided], created=True)
         session.execute(
             insert(ModerationEvent),
             [

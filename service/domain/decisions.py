@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.domain.notifications import mark
 from service.storage.states import CommentStatus, IllegalTransition, check_transition
 from service.storage.tables import Comment, ModerationEvent, Moderator, utcnow
 
@@ -161,3 +162,4 @@ def _record(
     comment.status = target
     comment.decided_by = "moderator"
     comment.decided_at = now
+    mark(session, [comment.id])

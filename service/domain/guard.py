@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from service.domain.notifications import mark
 from service.storage.states import CommentStatus, check_transition
 from service.storage.tables import Comment, ModerationEvent, utcnow
 
@@ -29,3 +30,4 @@ def file_at_intake(
     comment.reason_codes = list(reasons)
     comment.decided_by = "guard"
     comment.decided_at = now
+    mark(session, [comment.id], created=True)

@@ -6,10 +6,16 @@ import hashlib
 import hmac
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
-from service.storage.tables import Comment, PrivacyErasure, utcnow
+from service.storage.tables import (
+    Comment,
+    OutboundMail,
+    PrivacyErasure,
+    ReplySubscription,
+    utcnow,
+)
 
 
 def keyed_hash(secret: str, purpose: str, value: str) -> str:
@@ -70,6 +76,12 @@ def erase_author(session: Session, secret: str, email: str, requested_by: str) -
             erased_at=now,
         )
         .execution_options(synchronize_session=False)
+    )
+    # The one place an address is kept in the clear: reply subscriptions, and mail not yet sent.
+    address = email.strip().lower()
+    session.execute(delete(ReplySubscription).where(ReplySubscription.email == address))
+    session.execute(
+        delete(OutboundMail).where(OutboundMail.recipient == address, OutboundMail.status != "sent")
     )
     record = PrivacyErasure(
         email_hash=hashed,

@@ -29,6 +29,8 @@ FIELDS = (
     "parent_id",
     "thread_url",
     "thread_title",
+    # Tell me of replies to this comment (needs author_email; the address gets a link to confirm).
+    "notify_replies",
     # Sent by the embedded widget only (see service.web.widget): a honeypot that people never see,
     # and the signed token the form was rendered with. Plain API clients leave both out.
     "website",
@@ -48,6 +50,7 @@ class Submission:
     thread_title: str | None
     honeypot_filled: bool = False
     render_token: str | None = None
+    notify_replies: bool = False
 
 
 def clean_text(value: str) -> str:
@@ -120,6 +123,11 @@ def parse_submission(payload: Any, settings: Settings) -> Submission:
     # Any value at all in the honeypot counts, so a bot cannot learn what would pass.
     honeypot = payload.get("website")
     honeypot_filled = honeypot is not None and str(honeypot).strip() != ""
+    notify = payload.get("notify_replies", False)
+    if not isinstance(notify, bool):
+        errors["notify_replies"] = "must be true or false"
+    elif notify and email is None and "author_email" not in errors:
+        errors["author_email"] = "is needed to be told of replies"
     token = payload.get("render_token")
     if token is not None and (not isinstance(token, str) or len(token) > 200):
         errors["render_token"] = "must be the token the comment form was given"
@@ -145,6 +153,7 @@ def parse_submission(payload: Any, settings: Settings) -> Submission:
         title,
         honeypot_filled=honeypot_filled,
         render_token=token or None,
+        notify_replies=notify is True,
     )
 
 

@@ -16,8 +16,12 @@ from datetime import timedelta
 
 import redis
 from rq import Queue
+from rq.job import Job, JobStatus
+from sqlalchemy import select
 
 from service.pipeline.broker import JOB_TTL, redis_connection, scoring_queue
+from service.storage import db
+from service.storage.tables import OutboundMail, WebhookDelivery, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +95,35 @@ def enqueue_backfill(comment_ids: Sequence[int]) -> int:
         except (redis.RedisError, OSError) as error:
             log.warning("backfill enqueue failed first=%s error=%s", batch[0], error)
     return queued
+
+
+# A due row whose job has not run this long after it was due has lost its job.
+OVERDUE = timedelta(seconds=30)
+LIVE = frozenset({JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
+
+
+def sweep_outbox(limit: int = 1000) -> int:
+    """Queue again the deliveries and mails that are due and have no live job (Redis flushed
+    or restarted, an enqueue that failed); how many were queued."""
+    requeued = 0
+    cutoff = utcnow() - OVERDUE
+    for kind, table in (("webhooks", WebhookDelivery), ("mail", OutboundMail)):
+        with db.session_scope() as session:
+            ids = list(
+                session.scalars(
+                    select(table.id)
+                    .where(table.status == "pending", table.next_attempt_at <= cutoff)
+                    .order_by(table.id)
+                    .limit(limit)
+                )
+            )
+        if not ids:
+            continue
+        jobs = Job.fetch_many([job_id(kind, i) for i in ids], connection=redis_connection())
+        live = {job.id for job in jobs if job is not None and job.get_status(refresh=False) in LIVE}
+        for row_id in ids:
+            if job_id(kind, row_id) not in live:
+                requeued += enqueue(kind, row_id)
+    if requeued:
+        log.info("outbox sweep requeued=%s", requeued)
+    return requeued

@@ -29,6 +29,8 @@ from service.pipeline.broker import (
     release_drained,
     scoring_queue,
 )
+from service.pipeline.dispatch import digest_if_due
+from service.pipeline.outbox import sweep_outbox
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment, utcnow
@@ -201,6 +203,8 @@ def run_forever(app: Flask, stop: threading.Event) -> None:
                     lock, "1", nx=True, ex=max(1, settings.sweep_interval)
                 ):
                     sweep(age)
+                    sweep_outbox()
+                    digest_if_due()
                     purge_if_due()
             except (redis.RedisError, OSError) as error:
                 log.warning("sweep skipped: redis unavailable error=%s", error)

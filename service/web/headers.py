@@ -14,7 +14,7 @@ UI_CSP = (
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
-_UI_PREFIXES = ("/moderate", "/ops")
+_UI_PREFIXES = ("/moderate", "/ops", "/mail/")
 _WIDGET_PATHS = ("/widget.js", "/widget/")
 
 

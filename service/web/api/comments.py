@@ -6,6 +6,7 @@ import logging
 
 from flask import Response, current_app, g, jsonify, request, url_for
 
+from service.domain.mail import subscribe
 from service.domain.privacy import email_hash, ip_hash
 from service.domain.refusals import ApiError
 from service.domain.submissions import parse_submission, text_problem
@@ -13,6 +14,7 @@ from service.pipeline import counters
 from service.pipeline.broker import enqueue_scoring
 from service.pipeline.handoff import Accepted
 from service.pipeline.intake import SubmitterContext, store_submission
+from service.pipeline.outbox import enqueue
 from service.storage import db
 from service.storage.states import CommentStatus
 from service.storage.tables import Comment
@@ -111,6 +113,8 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
     caught = stored.decided
     # A bot or a banned author gets the same answer as anyone, but costs no scoring.
     queued = not caught and _queue(stored.comment_id, site.slug)
+    if submission.notify_replies and not caught and settings().smtp_url:
+        _ask_to_confirm(stored.comment_id, submission.author_email)
     g.submission_counted = queued
     log.info(
         "comment accepted comment_id=%s site=%s queued=%s guard=%s request_id=%s",
@@ -127,6 +131,16 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
         "links": {"self": location},
     }
     return jsonify(body), 202, {"Location": location}
+
+
+def _ask_to_confirm(comment_id: int, email: str) -> None:
+    """The double opt-in: the address is only ever mailed a link to confirm, until it does."""
+    with db.session_scope() as session:
+        message = subscribe(session, session.get_one(Comment, comment_id), email,
+                            settings().public_url)  # fmt: skip
+        session.flush()
+        mail_id = message.id
+    enqueue("mail", mail_id)  # if Redis is away, the sweeper sends it
 
 
 @api.get("/comments/form")
@@ -149,6 +163,7 @@ def comment_form() -> Response:
                 "author_name": limits.max_name_chars,
                 "author_email": 254,
             },
+            "replies_by_mail": bool(limits.smtp_url),
         }
     )
 

@@ -123,6 +123,13 @@ SCHEMAS: dict[str, Any] = {
                 "description": "the widget's honeypot: people leave it empty; any value files "
                 "the comment as spam",
             },
+            "notify_replies": {
+                "type": "boolean",
+                "default": False,
+                "description": "tell the author of replies by e-mail (needs author_email): the "
+                "address is sent a link to confirm, and nothing else until it is followed; "
+                "ignored when the server sends no mail (CommentForm.replies_by_mail)",
+            },
             "render_token": {
                 "type": "string",
                 "maxLength": 200,
@@ -134,10 +141,14 @@ SCHEMAS: dict[str, Any] = {
     },
     "CommentForm": {
         "type": "object",
-        "required": ["render_token", "min_submit_seconds", "limits"],
+        "required": ["render_token", "min_submit_seconds", "limits", "replies_by_mail"],
         "properties": {
             "render_token": _STR,
             "min_submit_seconds": {"type": "number"},
+            "replies_by_mail": {
+                "type": "boolean",
+                "description": "whether the server sends mail: the form offers notify_replies",
+            },
             "limits": {
                 "type": "object",
                 "required": ["body", "author_name", "author_email"],

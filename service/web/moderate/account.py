@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.accounts import LoginRefused, authenticate, create_token, revoke_token
@@ -59,7 +59,12 @@ def _tokens_page(session, new_token: str | None) -> str:
         .where(ApiToken.moderator_id == current_moderator().id)
         .order_by(ApiToken.id.desc())
     ).all()
-    return render_template("moderate/tokens.html", tokens=mine, new_token=new_token)
+    me = session.get(Moderator, current_moderator().id)
+    mail_on = bool(current_app.config["SIEVE"].smtp_url)
+    return render_template(
+        "moderate/tokens.html", tokens=mine, new_token=new_token, me=me, mail_on=mail_on,
+        digest_minutes=current_app.config["SIEVE"].digest_minutes,
+    )  # fmt: skip
 
 
 @moderate.get("/tokens")
@@ -77,6 +82,16 @@ def create_api_token() -> str:
         token, _ = create_token(session, moderator, request.form.get("name", ""))
         # Shown once: only the hash is kept.
         return _tokens_page(session, token)
+
+
+@moderate.post("/digest")
+@login_required
+def digest_preference() -> Response:
+    wanted = request.form.get("digest") == "on"
+    with db.session_scope() as session:
+        session.get(Moderator, current_moderator().id).digest_enabled = wanted
+    flash("The digest is on." if wanted else "The digest is off.")
+    return redirect(url_for("moderate.tokens"))
 
 
 @moderate.post("/tokens/<int:token_id>/revoke")

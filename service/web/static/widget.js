@@ -58,6 +58,9 @@
       nudge: "This might come across as hurtful to others. Would you like to rephrase it?",
       nudgeEdit: "Edit my comment",
       nudgePost: "Post it anyway",
+      notify: "Email me when someone replies",
+      notifyNeedsEmail: "Enter your email to be told of replies.",
+      confirmSent: "Check your inbox: we sent a link to confirm the reply notifications.",
       chars: function (n, max) { return n + " / " + max; },
     },
     de: {
@@ -92,6 +95,9 @@
       nudge: "Das könnte andere verletzen. Möchten Sie es anders formulieren?",
       nudgeEdit: "Kommentar bearbeiten",
       nudgePost: "Trotzdem senden",
+      notify: "Mich per E-Mail über Antworten informieren",
+      notifyNeedsEmail: "Bitte geben Sie Ihre E-Mail-Adresse an, um über Antworten informiert zu werden.",
+      confirmSent: "Bitte prüfen Sie Ihr Postfach: Wir haben einen Link zur Bestätigung der Benachrichtigungen gesendet.",
       chars: function (n, max) { return n + " / " + max; },
     },
     fr: {
@@ -126,6 +132,9 @@
       nudge: "Ce message pourrait blesser d’autres personnes. Voulez-vous le reformuler\u00a0?",
       nudgeEdit: "Modifier mon commentaire",
       nudgePost: "Publier quand même",
+      notify: "Me prévenir par e-mail des réponses",
+      notifyNeedsEmail: "Indiquez votre e-mail pour être prévenu des réponses.",
+      confirmSent: "Consultez votre boîte de réception : nous avons envoyé un lien pour confirmer les notifications.",
       chars: function (n, max) { return n + " / " + max; },
     },
     es: {
@@ -160,6 +169,9 @@
       nudge: "Esto podría resultar hiriente para otras personas. ¿Quieres reformularlo?",
       nudgeEdit: "Editar mi comentario",
       nudgePost: "Publicar de todos modos",
+      notify: "Avisarme por correo cuando alguien responda",
+      notifyNeedsEmail: "Escribe tu correo para recibir avisos de respuestas.",
+      confirmSent: "Revisa tu correo: te enviamos un enlace para confirmar los avisos de respuestas.",
       chars: function (n, max) { return n + " / " + max; },
     },
     pt: {
@@ -194,6 +206,9 @@
       nudge: "Isto pode soar ofensivo para outras pessoas. Quer reformular?",
       nudgeEdit: "Editar meu comentário",
       nudgePost: "Publicar mesmo assim",
+      notify: "Avisar-me por e-mail quando alguém responder",
+      notifyNeedsEmail: "Informe o seu e-mail para ser avisado de respostas.",
+      confirmSent: "Verifique a sua caixa de entrada: enviámos um link para confirmar os avisos de respostas.",
       chars: function (n, max) { return n + " / " + max; },
     },
   };
@@ -266,6 +281,9 @@
     ".replying { display: flex; gap: .6rem; align-items: center; font-size: .9rem; }",
     ".nudge { border: 1px solid var(--_accent); border-radius: var(--_radius); padding: .6rem .8rem; }",
     ".nudge p { margin: 0 0 .5rem; }",
+    ".notify { display: flex; gap: .45rem; align-items: center; font-size: .9rem; }",
+    ".notify input { display: inline-block; width: auto; margin: 0; }",
+    ".notify label { display: inline; font-weight: normal; margin: 0; }",
     ".hp { position: absolute !important; left: -10000px; width: 1px; height: 1px; overflow: hidden; }",
     "[hidden] { display: none !important; }",
     "@media (max-width: 480px) { .sieve { padding: .5rem; }",
@@ -412,6 +430,9 @@
       author_email: el("input", { type: "email", autocomplete: "email" }),
       body: el("textarea", { rows: 5, required: true }),
     };
+    this.notify = el("input", { type: "checkbox", id: "sieve-notify_replies", name: "notify_replies" });
+    this.notifyRow = el("div", { class: "notify", hidden: true }, [this.notify,
+      el("label", { for: "sieve-notify_replies" }, [t.notify])]);
     this.honeypot = el("input", { type: "text", name: "website", id: "sieve-website", tabindex: -1,
       autocomplete: "off" });
     this.counter = el("p", { class: "counter", "aria-hidden": "true" });
@@ -439,6 +460,7 @@
       el("div", { class: "row" }, [field("author_name", t.name, this.inputs.author_name),
         field("author_email", t.email, this.inputs.author_email)]),
       field("body", t.body, this.inputs.body, this.counter),
+      this.notifyRow,
       el("div", { class: "hp", "aria-hidden": "true" }, [
         el("label", { for: "sieve-website" }, [t.honeypot]), this.honeypot]),
       this.nudge,
@@ -469,6 +491,7 @@
       self.tokenAt = Date.now();
       self.minSubmitMs = (r.body.min_submit_seconds || 0) * 1000;
       self.limits = r.body.limits || FALLBACK_LIMITS;
+      self.notifyRow.hidden = !r.body.replies_by_mail;
       self.applyLimits();
     }, function () { /* the form still works without a token */ });
   };
@@ -591,10 +614,16 @@
     else if (codePoints(v.author_name) > this.limits.author_name) errors.author_name = t.tooLong(this.limits.author_name);
     if (v.author_email && (!EMAIL.test(v.author_email) || v.author_email.length > this.limits.author_email)) {
       errors.author_email = t.badEmail;
+    } else if (!v.author_email && this.wantsReplies()) {
+      errors.author_email = t.notifyNeedsEmail;
     }
     if (!v.body) errors.body = t.required;
     else if (codePoints(v.body) > this.limits.body) errors.body = t.tooLong(this.limits.body);
     return errors;
+  };
+
+  Widget.prototype.wantsReplies = function () {
+    return !this.notifyRow.hidden && this.notify.checked;
   };
 
   Widget.prototype.showErrors = function (errors) {
@@ -655,6 +684,7 @@
     var payload = { site: this.site, thread: this.thread, author_name: v.author_name, body: v.body,
       website: this.honeypot.value };
     if (v.author_email) payload.author_email = v.author_email;
+    if (v.author_email && this.wantsReplies()) payload.notify_replies = true;
     if (this.replyTo) payload.parent_id = this.replyTo.id;
     if (this.url) payload.thread_url = this.url;
     if (this.title) payload.thread_title = this.title.slice(0, 300);
@@ -690,7 +720,8 @@
     this.nudgedText = null;
     this.setReplyTo(null);
     this.showErrors({});
-    this.say(decision(this.t, "pending"));
+    this.say(decision(this.t, "pending") + (payload.notify_replies ? " " + this.t.confirmSent : ""));
+    this.notify.checked = false;
     this.render();
     this.pollDelay = 1000;
     this.startPolling();

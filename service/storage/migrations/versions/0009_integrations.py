@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(300), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("headers", sa.JSON(), nullable=False),
+        sa.Column("dedupe_key", sa.String(100), unique=True),
         sa.Column("status", sa.String(12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sa.String(500)),
