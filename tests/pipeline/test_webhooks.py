@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -100,6 +101,12 @@ def test_events_arrive_signed_as_the_readme_verifies(env, receiver, run_worker):
                                  "title": GOOD["thread_title"]}  # fmt: skip
     assert decided["site"]["slug"] == "demo" and decided["comment"]["scores"]["spam"] < 0.5
     assert decided["links"]["comment"].endswith(f"/api/v1/comments/{comment_id}")
+    # Each body is what the OpenAPI document's `webhooks` section says.
+    doc = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert set(doc["webhooks"]) == {"comment.created", "comment.decided"}
+    schema = {"$ref": "#/components/schemas/WebhookEvent", "components": doc["components"]}
+    for event in receiver.events():
+        jsonschema.Draft202012Validator(schema).validate(event)
     log = sieve("webhooks", "deliveries", "1")
     assert log.count("delivered") == 2 and "HTTP 200" in log
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Response, jsonify
 
-from service.web.api import api, openapi_compat, openapi_learning
+from service.web.api import api, openapi_compat, openapi_learning, openapi_webhooks
 from service.web.api.spec import INT as _INT
 from service.web.api.spec import NULLABLE_STR as _NULLABLE_STR
 from service.web.api.spec import PROBABILITY as _PROBABILITY
@@ -578,7 +578,7 @@ PATHS: dict[str, Any] = {
     },
 }
 
-for _part in (openapi_compat, openapi_learning):
+for _part in (openapi_compat, openapi_learning, openapi_webhooks):
     PATHS.update(_part.PATHS)
     SCHEMAS.update(_part.SCHEMAS)
 
@@ -593,6 +593,7 @@ DOCUMENT: dict[str, Any] = {
         "their own APIs' formats, errors included.",
     },
     "paths": PATHS,
+    "webhooks": openapi_webhooks.WEBHOOKS,
     "components": {
         "schemas": SCHEMAS,
         "securitySchemes": {

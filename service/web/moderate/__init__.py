@@ -93,6 +93,7 @@ def init_app(app: Flask) -> None:
         models,
         queue,
         tuning,
+        webhooks,
     )
 
     app.register_blueprint(moderate)
