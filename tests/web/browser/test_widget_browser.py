@@ -388,3 +388,9 @@ def test_the_widget_speaks_the_pages_language(page, host_site, page_lang, widget
     if speaks != "en":
         for english in (ENGLISH[2], ENGLISH[5], ENGLISH[6], ENGLISH[7]):
             assert english not in shown
+
+
+def test_no_reply_notifications_are_offered_when_the_server_sends_no_mail(page, host_site):
+    page.goto(host_site("no-mail"))
+    expect(page.get_by_label("Email (optional, never shown)")).to_be_visible()
+    expect(page.get_by_text("Email me when someone replies")).to_be_hidden()
