@@ -212,6 +212,11 @@ def _check(settings: Settings) -> None:
         raise SettingsError("SIEVE_SECRET_KEY must be set to a private random value in production")
     if settings.is_production and len(settings.secret_key) < 32:
         raise SettingsError("SIEVE_SECRET_KEY must be at least 32 characters in production")
+    if settings.is_production and settings.smtp_url and "://localhost" in settings.public_url:
+        raise SettingsError(
+            "SIEVE_PUBLIC_URL must be set to this server's public address when SIEVE_SMTP_URL is: "
+            "it is the address of every link in the mail"
+        )
 
 
 def database_url(settings: Settings) -> str:

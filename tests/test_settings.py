@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from service.settings import (
@@ -52,3 +54,22 @@ def test_production_refuses_the_default_secret():
 def test_rates_accept_several_limits():
     settings = load_settings({"SIEVE_RATE_LIMIT_SITE": "10/second;500/hour"})
     assert settings.rate_limit_site == "10/second;500/hour"
+
+
+def test_mail_settings_are_checked():
+    good = load_settings({"SIEVE_SMTP_URL": "smtp+starttls://me:pw@mail.example:587",
+                          "SIEVE_PUBLIC_URL": "https://comments.example/",
+                          "SIEVE_RETRY_BACKOFF": "5, 60"})  # fmt: skip
+    assert good.public_url == "https://comments.example" and good.retry_backoff == (5, 60)
+    for name, value, says in (
+        ("SIEVE_SMTP_URL", "mail.example:25", "SIEVE_SMTP_URL must look like"),
+        ("SIEVE_SMTP_URL", "smtp://mail.example:twentyfive", "port that is no number"),
+        ("SIEVE_PUBLIC_URL", "comments.example", "SIEVE_PUBLIC_URL must be an http(s) URL"),
+        ("SIEVE_RETRY_BACKOFF", "soon", "SIEVE_RETRY_BACKOFF must be seconds"),
+    ):
+        with pytest.raises(SettingsError, match=re.escape(says)):
+            load_settings({name: value})
+    production = {"SIEVE_ENV": "production", "SIEVE_SECRET_KEY": "x" * 40,
+                  "SIEVE_SMTP_URL": "smtp://mail.example"}  # fmt: skip
+    with pytest.raises(SettingsError, match="SIEVE_PUBLIC_URL must be set"):
+        load_settings(production)
