@@ -15,6 +15,7 @@ from service.cli.ops import status, sweep
 from service.cli.privacy import privacy
 from service.cli.sites import sites
 from service.cli.tokens import tokens
+from service.cli.transfer import export, import_
 from service.cli.webhooks import webhooks
 from service.settings import database_url
 
@@ -157,6 +158,8 @@ cli.add_command(privacy)
 cli.add_command(sites)
 cli.add_command(keys)
 cli.add_command(tokens)
+cli.add_command(import_)
+cli.add_command(export)
 cli.add_command(webhooks)
 
 
