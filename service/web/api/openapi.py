@@ -552,6 +552,41 @@ PATHS: dict[str, Any] = {
             },
         },
     },
+    "/api/v1/sites/{slug}/export": {
+        "get": {
+            "summary": "Every comment of a site, streamed (admins); the same as `sieve export`",
+            "operationId": "exportSite",
+            "security": [{"token": []}],
+            "parameters": [
+                _SLUG,
+                {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {"enum": ["json", "csv"], "default": "json"},
+                },
+                {
+                    "name": "include_private",
+                    "in": "query",
+                    "schema": {"enum": ["true", "false"], "default": "false"},
+                    "description": "add the keyed e-mail and IP hashes",
+                },
+            ],
+            "responses": {
+                "200": {
+                    "description": "JSON Lines (a header line, then a line per thread and per "
+                    "comment; `sieve import json` reads it) or CSV (a row per comment)",
+                    "content": {
+                        "application/x-ndjson": {"schema": _STR},
+                        "text/csv": {"schema": _STR},
+                    },
+                },
+                "400": _error("an unknown format or include_private value (see `fields`)"),
+                "401": _error("no token, or an unknown or revoked one"),
+                "403": _error("the token's moderator is not an admin"),
+                "404": _error("unknown site"),
+            },
+        }
+    },
     "/api/v1/openapi.json": {
         "get": {
             "summary": "This document",

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from service.domain.audit import Actor
 from service.domain.policy import LABEL_CODES
 from service.domain.site_settings import SCORING_FAILURE, change_site_settings, settings_of
 from service.domain.sites import SITE_CACHE_SECONDS
+from service.domain.transfer.export import FORMATS
 from service.storage import db
 from service.storage.states import PreModeration
 from service.storage.tables import Site
 from service.web.auth import admin_required, current_moderator
+from service.web.exporting import export_response
 from service.web.moderate import moderate, site_or_404
 from service.web.moderate.tuning import site_tuning
 
@@ -94,3 +96,15 @@ def site_settings(slug: str) -> str | Response:
             tuning=site_tuning(session, site),
         )
     return page, 400 if errors else 200
+
+
+@moderate.get("/sites/<slug>/export")
+@admin_required
+def export_site(slug: str) -> Response:
+    """The site's comments as a download (the same as ``sieve export``)."""
+    fmt = request.args.get("format", "json")
+    if fmt not in FORMATS:
+        abort(400, description=f"format must be one of {', '.join(FORMATS)}")
+    with db.session_scope() as session:
+        site_or_404(session, slug)
+    return export_response(slug, fmt, request.args.get("include_private") == "on")
