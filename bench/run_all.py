@@ -3,7 +3,7 @@
 Intake (wrk, 10 s each, against gunicorn on loopback), end to end (decisions per second and
 submit->decision latency from stored timestamps), a steady 200 comments/s for 30 s, memory; then
 the classifier (with the shadow model's cost and per-site calibration), compatible-API
-(bench/compat.py) and moderation-queue benchmarks. Everything runs
+(bench/compat.py), import (bench/import_rate.py) and moderation-queue benchmarks. Everything runs
 on a private Redis and a database of its own (created and dropped here); the shared servers are
 left alone.
 
@@ -244,6 +244,7 @@ def main() -> int:
         subprocess.run([python, str(REPO / "bench" / "site_calibration.py")], check=True)
     if not args.skip_compat:
         subprocess.run([python, str(REPO / "bench" / "compat.py")], check=True)
+    subprocess.run([python, str(REPO / "bench" / "import_rate.py")], check=True)
     if not args.skip_queue:
         queue = [python, str(REPO / "bench" / "moderation_queue.py")]
         subprocess.run([*queue, "--comments", str(args.queue_comments)], check=True)
