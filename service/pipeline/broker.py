@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable, Sequence
 
 import redis
 from flask import Flask, current_app
 from redis.client import Pipeline
 from rq import Callback, Queue, Retry
-from rq.job import Job
+from rq.job import Job, JobStatus
 
 from service.settings import Settings
 
@@ -198,3 +199,44 @@ def drained_jobs(queue: Queue) -> dict[str, str]:
         key.decode(): value.decode()
         for key, value in queue.connection.hgetall(_drained_key(queue.name)).items()
     }
+
+
+# A worker that took a job off its queue starts it within milliseconds; one still "queued" and in
+# no queue this long after is lost.
+LOST_RECHECK_SECONDS = 1.0
+
+
+def lost_jobs(jobs: Sequence[Job]) -> set[str]:
+    """The ids of jobs RQ says are queued but that no queue holds any more.
+
+    A worker listening to several queues takes a job with BLPOP, which keeps no in-hand copy: a
+    worker killed at that moment (or the connection Redis was handing it to closing) loses the
+    job. Its status stays "queued", so it would look covered until it expired. Jobs drained into
+    a running batch are not lost: the batch's owner holds them.
+    """
+    queued = [job for job in jobs if job.get_status(refresh=False) == JobStatus.QUEUED]
+    if not queued:
+        return set()
+    connection = redis_connection()
+
+    def missing(candidates: list[Job]) -> list[Job]:
+        with connection.pipeline(transaction=False) as pipeline:
+            for job in candidates:
+                pipeline.lpos(Queue(job.origin, connection=connection).key, job.id)
+                pipeline.hexists(_drained_key(job.origin), job.id)
+                pipeline.hget(job.key, "status")
+            raw = pipeline.execute()
+        return [
+            job
+            for n, job in enumerate(candidates)
+            if raw[3 * n] is None and not raw[3 * n + 1] and raw[3 * n + 2] == b"queued"
+        ]
+
+    suspects = missing(queued)
+    if not suspects:
+        return set()
+    time.sleep(LOST_RECHECK_SECONDS)
+    lost = {job.id for job in missing(suspects)}
+    if lost:
+        log.warning("jobs lost between a queue and a worker count=%s", len(lost))
+    return lost

@@ -19,7 +19,7 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import select
 
-from service.pipeline.broker import JOB_TTL, redis_connection, scoring_queue
+from service.pipeline.broker import JOB_TTL, lost_jobs, redis_connection, scoring_queue
 from service.storage import db
 from service.storage.tables import OutboundMail, WebhookDelivery, utcnow
 
@@ -119,8 +119,9 @@ def sweep_outbox(limit: int = 1000) -> int:
             )
         if not ids:
             continue
-        jobs = Job.fetch_many([job_id(kind, i) for i in ids], connection=redis_connection())
-        live = {job.id for job in jobs if job is not None and job.get_status(refresh=False) in LIVE}
+        fetched = Job.fetch_many([job_id(kind, i) for i in ids], connection=redis_connection())
+        jobs = [job for job in fetched if job is not None]
+        live = {job.id for job in jobs if job.get_status(refresh=False) in LIVE} - lost_jobs(jobs)
         for row_id in ids:
             if job_id(kind, row_id) not in live:
                 requeued += enqueue(kind, row_id)

@@ -25,6 +25,7 @@ from service.pipeline.broker import (
     drained_jobs,
     enqueue_scoring,
     jobs_of_comments,
+    lost_jobs,
     redis_connection,
     release_drained,
     scoring_queue,
@@ -166,7 +167,9 @@ def _without_live_job(ids: list[int]) -> list[int]:
     job_ids = jobs_of_comments(ids)
     known = sorted({job_id for job_id in job_ids.values() if job_id})
     jobs = Job.fetch_many(known, connection=redis_connection()) if known else []
-    live = {job.id for job in jobs if job is not None and job.get_status(refresh=False) in LIVE}
+    present = [job for job in jobs if job is not None]
+    live = {job.id for job in present if job.get_status(refresh=False) in LIVE}
+    live -= lost_jobs(present)
     orphans = []
     stale = []
     for comment_id, job_id in job_ids.items():

@@ -82,3 +82,17 @@ def test_a_moderators_decision_is_never_flipped_by_a_sweep(app, client, run_work
         assert sweep(min_age_seconds=1).pending == 0
     run_worker()
     assert stored(app, comment_id).status is CommentStatus.REJECTED
+
+
+def test_a_job_a_dying_worker_took_off_the_queue_is_queued_again(app, client, run_worker):
+    """Workers listen to several queues, so RQ takes jobs with BLPOP, which keeps no copy in
+    hand: a worker killed as Redis hands it a job loses it, though RQ still says "queued"."""
+    comment_id = submit(client, BENIGN)
+    with app.app_context():
+        queue = scoring_queue()
+        job_id = queue.connection.lpop(queue.key).decode()  # taken by a worker that then died
+        assert queue.fetch_job(job_id).get_status() == "queued"
+        result = sweep(0)
+    assert (result.pending, result.requeued, result.covered) == (1, 1, 0)
+    run_worker()
+    assert stored(app, comment_id).status is CommentStatus.APPROVED
