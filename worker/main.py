@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import socket
@@ -150,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
             log.warning("worker loop ended without a stop request; restarting in 2 s")
             time.sleep(2)
             worker = _new_worker(type(worker), app, args.name or default_name())
+            # The registration of this same worker, left when Redis went away before RQ could
+            # remove it: RQ would refuse to start a worker of that name while it stands.
+            with contextlib.suppress(redis.RedisError, OSError):
+                worker.connection.delete(worker.key)
     except StopRequested:
         pass  # SIGTERM between two runs of the loop: nothing is in hand
     finally:
