@@ -10,7 +10,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DATA   ?= var
 
-.PHONY: run test test-embedded lint format bench bench-intake train clean chromium
+.PHONY: run test test-embedded lint format bench bench-intake train clean chromium prometheus
 
 # A venv that is half made (no .created mark), whose interpreter no longer runs or is not a
 # supported version is made again, rather than left to break every later command.
@@ -53,10 +53,10 @@ lint: $(VENV)/.installed-dev
 
 # With DATABASE_URL / REDIS_URL set the suite runs on that PostgreSQL and Redis;
 # without them on a SQLite file and a private embedded redis-server.
-test: lint /usr/bin/chromium
+test: lint /usr/bin/chromium /usr/bin/promtool
 	$(BIN)/pytest
 
-test-embedded: $(VENV)/.installed-dev /usr/bin/chromium
+test-embedded: $(VENV)/.installed-dev /usr/bin/chromium /usr/bin/promtool
 	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest
 
 # The browser tests drive Debian's chromium; installed only when missing (needs root).
@@ -65,6 +65,13 @@ test-embedded: $(VENV)/.installed-dev /usr/bin/chromium
 	apt-get update && apt-get install -y chromium
 
 chromium: /usr/bin/chromium
+
+# The monitoring tests run a real Prometheus and check the shipped rules with promtool (Debian's
+# prometheus package holds both); installed only when missing (needs root), never started here.
+/usr/bin/promtool:
+	apt-get update && apt-get install -y --no-install-recommends prometheus
+
+prometheus: /usr/bin/promtool
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -62,6 +62,8 @@ class Settings:
     # Seconds before each retry of a failed webhook delivery or mail: about a day in all.
     retry_backoff: tuple[int, ...] = (10, 60, 300, 900, 1800, 3600, 7200, 14400, 21600, 21600,
                                       21600)  # fmt: skip
+    # /ops flags (and the alert rules) a label's scores drifting beyond this stability index.
+    drift_alert: float = 0.25
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -125,6 +127,16 @@ def _smtp_url(name: str, raw: str) -> str:
     return url
 
 
+def _positive_float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be above 0, got {raw!r}")
+    return value
+
+
 def _seconds_list(name: str, raw: str) -> tuple[int, ...]:
     try:
         values = tuple(int(part) for part in raw.split(",") if part.strip())
@@ -186,6 +198,7 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_DIGEST_MINUTES": ("digest_minutes", lambda n, r: _int(n, r, 1)),
     "SIEVE_WEBHOOK_ALLOW_PRIVATE": ("webhook_allow_private", _bool),
     "SIEVE_RETRY_BACKOFF": ("retry_backoff", lambda n, r: _seconds_list(n, r)),
+    "SIEVE_DRIFT_ALERT": ("drift_alert", lambda n, r: _positive_float(n, r)),
 }
 
 

@@ -28,6 +28,8 @@ class Outcome:
     status: CommentStatus
     reason_codes: tuple[str, ...]
     scores: Mapping[str, float] = field(default_factory=dict)
+    created_at: datetime | None = None  # when submitted: the decision's latency
+    source: str = "model"  # who decided: the model, or the system when scoring failed
 
 
 def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) -> list[Outcome]:
@@ -86,7 +88,9 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
         session, changes, actor=f"model:{classifier.version}", action="score", now=now
     )
     return [
-        Outcome(comment.id, decision.status, decision.reason_codes, judgement.labels)
+        Outcome(
+            comment.id, decision.status, decision.reason_codes, judgement.labels, comment.created_at
+        )
         for comment, judgement, decision in zip(comments, judgements, decisions, strict=True)
         if comment.id in changed
     ]
@@ -210,8 +214,9 @@ def settle_unscored(session: Session, ids: Sequence[int]) -> list[Outcome]:
         .options(joinedload(Comment.thread).joinedload(Thread.site))
         .order_by(Comment.id)
     ).unique()
-    changes = []
+    changes, submitted = [], {}
     for comment in comments:
+        submitted[comment.id] = comment.created_at
         choice = comment.thread.site.scoring_failure
         status = CommentStatus.APPROVED if choice == "approve" else CommentStatus.HELD
         values = {"reason_codes": [SCORING_FAILED], "decided_by": "system"}
@@ -220,7 +225,13 @@ def settle_unscored(session: Session, ids: Sequence[int]) -> list[Outcome]:
         session, changes, actor="system", action="scoring_failed", now=utcnow()
     )
     return [
-        Outcome(change.comment_id, change.status, (SCORING_FAILED,))
+        Outcome(
+            change.comment_id,
+            change.status,
+            (SCORING_FAILED,),
+            created_at=submitted[change.comment_id],
+            source="system",
+        )
         for change in changes
         if change.comment_id in changed
     ]

@@ -17,11 +17,13 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 
 import redis
 from flask import current_app
 from redis.client import Pipeline
 
+from service.pipeline import timeseries
 from service.pipeline.broker import redis_connection
 
 log = logging.getLogger(__name__)
@@ -71,9 +73,23 @@ def observe_many(
 
 
 def record_scoring(outcomes: Sequence[object], seconds: float | None) -> None:
-    """A scoring job's duration and the scores it gave, per label."""
+    """A scoring job's duration, the decisions it made, how long each comment waited for its
+    decision, and the scores it gave, per label (for /metrics and the figures of /ops)."""
     if seconds is not None:
         observe_many("sieve_job_duration_seconds", [({}, seconds)], DURATION_BUCKETS)
+    now = datetime.now(UTC)
+    decided = Counter(f"decisions:{o.source}:{o.status.value}" for o in outcomes)
+    timeseries.add(decided, now)
+    waited = [(now - o.created_at).total_seconds() for o in outcomes if o.created_at is not None]
+    if waited:
+        observe_many("sieve_decision_latency_seconds", [({}, w) for w in waited],
+                     timeseries.LATENCY_BUCKETS)  # fmt: skip
+        timeseries.observe("latency", waited, timeseries.LATENCY_BUCKETS, now)
+    for label in ("spam", "toxicity"):
+        values = [o.scores[label] for o in outcomes if label in getattr(o, "scores", {})]
+        if values:
+            timeseries.observe(f"scores:{label}", values, timeseries.SCORE_BUCKETS, now,
+                               hourly=True)  # fmt: skip
     scores = [
         ({"label": label}, float(value))
         for outcome in outcomes
@@ -84,14 +100,25 @@ def record_scoring(outcomes: Sequence[object], seconds: float | None) -> None:
 
 
 def record_submission(site: str, outcome: str) -> None:
-    count("sieve_submissions_total", {"site": site, "outcome": outcome})
+    try:
+        with redis_connection().pipeline(transaction=False) as pipeline:
+            submission_in(site, outcome)(pipeline)
+            pipeline.execute()
+    except (redis.RedisError, OSError) as error:
+        log.debug("metric dropped name=sieve_submissions_total error=%s", error)
 
 
 def submission_in(site: str, outcome: str, amount: int = 1) -> Callable[[Pipeline], object]:
-    """``record_submission`` as a command for a pipeline the caller sends anyway."""
+    """``record_submission`` as commands for a pipeline the caller sends anyway: the counter
+    of /metrics and the minute's figure of /ops."""
     field = _field("sieve_submissions_total", {"site": site, "outcome": outcome})
     key = _key("counters")
-    return lambda pipeline: pipeline.hincrby(key, field, amount)
+
+    def commands(pipeline: Pipeline) -> None:
+        pipeline.hincrby(key, field, amount)
+        timeseries.add({f"submissions:{outcome}": amount}, pipeline=pipeline)
+
+    return commands
 
 
 def read(kind: str) -> dict[tuple[str, str], float]:

@@ -44,11 +44,15 @@ def reported(worker_names: list[str]) -> dict[str, dict[str, str | None]]:
 
 
 def run_forever(app: Flask, worker_name: str, stop: threading.Event) -> None:
+    # Here, not at the top: vitals reads monitor, which reads what workers report here.
+    from service.pipeline import vitals
+
     while not stop.wait(CHECK_SECONDS):
         with app.app_context():
             try:
                 classifier_holder().refresh()
                 report(worker_name)
+                vitals.sample_if_due()
             except (redis.RedisError, OSError) as error:
                 log.warning("model report skipped: redis unavailable error=%s", error)
             except Exception:

@@ -4,8 +4,10 @@ content security policy holds. Everything here is geometry; what to show is the 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 WIDTH, HEIGHT = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 34
@@ -159,3 +161,103 @@ def grouped_bars(
              for f in (0, 0.5, 1)]  # fmt: skip
     return {"width": width, "height": height, "left": left, "baseline": height - bottom,
             "top": top, "groups": drawn, "y_ticks": ticks, "unit": unit}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimeLine:
+    name: str
+    css: str
+    segments: list[str]  # polyline points; a gap where nothing was recorded
+    dots: list[tuple[float, float]]  # points standing alone, and the latest point
+    current: str  # the latest value, with its unit
+
+
+@dataclass(frozen=True)
+class TimeChart:
+    title: str
+    unit: str
+    width: int
+    height: int
+    plot: tuple[float, float, float, float]
+    x_ticks: list[tuple[float, str]]
+    y_ticks: list[tuple[float, str]]
+    lines: list[TimeLine]
+    threshold: tuple[float, str] | None  # (y, label)
+    empty: bool
+
+
+def _format(value: float | None, unit: str) -> str:
+    if value is None:
+        return "none"
+    if unit == "s":
+        if value >= 3600:
+            return f"{value / 3600:.1f} h"
+        if value >= 120:
+            return f"{value / 60:.0f} min"
+        return f"{value:.2g} s" if value < 10 else f"{value:.0f} s"
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def _nice_top(peak: float) -> float:
+    if peak <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(peak))
+    for factor in (1, 2, 2.5, 5, 10):
+        if peak <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude
+
+
+def time_chart(
+    title: str,
+    unit: str,
+    series: Sequence[tuple[str, str, Sequence[float | None]]],
+    end: datetime,
+    step_minutes: int,
+    threshold: tuple[float, str] | None = None,
+) -> TimeChart:
+    """Lines over time, oldest point first, one point per ``step_minutes`` ending at ``end``."""
+    width, height, left, right, top, bottom = 560, 190, 52, 12, 12, 30
+    count = max((len(values) for _, _, values in series), default=0)
+    peak = max([v for _, _, values in series for v in values if v is not None] or [0.0])
+    if threshold is not None:
+        peak = max(peak, threshold[0])
+    top_value = _nice_top(peak * 1.1 if peak else 0.0)
+
+    def x(i: int) -> float:
+        return round(left + (width - left - right) * (i / max(1, count - 1)), 1)
+
+    def y(v: float) -> float:
+        return round(height - bottom - (height - top - bottom) * min(v, top_value) / top_value, 1)
+
+    lines = []
+    for name, css, values in series:
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, value in enumerate(values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append((x(i), y(value)))
+        runs = [run for run in runs if run]
+        segments = [" ".join(f"{px},{py}" for px, py in run) for run in runs if len(run) > 1]
+        # A point alone draws no line; the latest point is marked, as the value shown beside.
+        dots = [run[0] for run in runs if len(run) == 1]
+        if runs and len(runs[-1]) > 1:
+            dots.append(runs[-1][-1])
+        latest = next((v for v in reversed(values) if v is not None), None)
+        lines.append(TimeLine(name, css, segments, dots, _format(latest, unit)))
+    span = count * step_minutes
+    marks = 4
+    x_ticks = []
+    for k in range(marks + 1):
+        i = round((count - 1) * k / marks)
+        ago = (count - 1 - i) * step_minutes
+        moment = end - timedelta(minutes=ago)
+        x_ticks.append((x(i), f"{moment:%H:%M}" if span <= 180 else f"{moment:%a %H:%M}"))
+    y_ticks = [(y(top_value * f), _format(top_value * f, unit)) for f in (0, 0.5, 1)]
+    return TimeChart(
+        title=title, unit=unit, width=width, height=height,
+        plot=(left, top, width - right, height - bottom), x_ticks=x_ticks, y_ticks=y_ticks,
+        lines=lines, threshold=(y(threshold[0]), threshold[1]) if threshold else None,
+        empty=not any(line.segments or line.dots for line in lines),
+    )  # fmt: skip

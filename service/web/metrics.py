@@ -21,7 +21,7 @@ from prometheus_client.core import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from service.domain.refusals import ApiError
-from service.pipeline import counters, monitor
+from service.pipeline import counters, monitor, timeseries, vitals
 from service.pipeline.broker import scoring_queue
 from service.storage import db
 
@@ -60,11 +60,27 @@ def _authorize() -> None:
 
 class _Scrape:
     def collect(self) -> Iterator[Metric]:
+        # A scrape is as good a moment as any to take the minute's sample for /ops.
+        vitals.sample_if_due()
         yield from _redis_counters()
         yield from _redis_histograms()
         yield from _queue_and_workers()
         yield from _database()
+        yield from _drift()
         yield from _model()
+
+
+def _drift() -> Iterator[Metric]:
+    family = GaugeMetricFamily(
+        "sieve_score_drift",
+        "Population stability index of a label's scores, last 24 h against the week before "
+        "(absent until both have enough scores)",
+        labels=["label"],
+    )
+    for label, figures in vitals.drift().items():
+        if figures["index"] is not None:
+            family.add_metric([label], figures["index"])
+    yield family
 
 
 def _labels(raw: str) -> dict[str, str]:
@@ -94,6 +110,11 @@ def _redis_histograms() -> Iterator[Metric]:
             "Scores given by the model, per label",
             counters.SCORE_BUCKETS,
             ["label"],
+        ),
+        "sieve_decision_latency_seconds": (
+            "From a comment's submission to the model's decision",
+            timeseries.LATENCY_BUCKETS,
+            [],
         ),
     }
     series: dict[tuple[str, str], dict[str, float]] = {}

@@ -6,15 +6,16 @@ role), one look, and every figure is a registry size or a bounded page (``pipeli
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from werkzeug.wrappers import Response
 
-from service.pipeline import monitor
+from service.pipeline import monitor, vitals
 from service.pipeline.broker import scoring_queue
 from service.storage import db
 from service.web.auth import admin_required, check_csrf
+from service.web.ops_charts import drift_charts, ops_charts
 
 ops = Blueprint("ops", __name__, url_prefix="/ops")
 PAGE = 50
@@ -23,6 +24,40 @@ PAGE = 50
 @ops.before_request
 def _csrf() -> None:
     check_csrf()
+
+
+def _window() -> str:
+    window = request.args.get("window", "hour")
+    return window if window in vitals.WINDOWS else "hour"
+
+
+def _live(window: str, queue_state, workers, pending) -> dict:
+    """The flags and charts of /ops, for the page and for its refreshes."""
+    vitals.sample_if_due()
+    figures = vitals.figures(window)
+    hour = figures if window == "hour" else vitals.figures("hour")
+    drifts = vitals.drift()
+    settings = current_app.config["SIEVE"]
+    return {
+        "window": window,
+        "step": figures["step"],
+        "updated": f"{figures['end']:%H:%M:%S}",
+        "flags": vitals.flags(workers, queue_state, pending, hour, drifts),
+        "charts": ops_charts(figures, settings.sweep_after),
+        "drift": drift_charts(drifts),
+        "drift_limit": settings.drift_alert,
+    }
+
+
+@ops.get("/live")
+@admin_required
+def live() -> str:
+    """The flags and charts alone: what ops.js swaps in every 30 seconds."""
+    queue = scoring_queue()
+    with db.session_scope() as session:
+        pending = monitor.pending_state(session)
+    state, workers = monitor.queue_state(queue), monitor.worker_states(queue)
+    return render_template("ops/charts.html", **_live(_window(), state, workers, pending))
 
 
 @ops.get("/")
@@ -34,10 +69,12 @@ def index() -> str:
     with db.session_scope() as session:
         pending = monitor.pending_state(session)
         models = monitor.models_in_use(session)
+    state, workers = monitor.queue_state(queue), monitor.worker_states(queue)
     return render_template(
         "ops/index.html",
-        queue=monitor.queue_state(queue),
-        workers=monitor.worker_states(queue),
+        **_live(_window(), state, workers, pending),
+        queue=state,
+        workers=workers,
         models=models,
         pending=pending,
         groups=monitor.failed_groups(queue),

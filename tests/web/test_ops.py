@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from service.pipeline.broker import scoring_job_id, scoring_queue
+from service.pipeline.broker import redis_connection, scoring_job_id, scoring_queue
 from tests.pipeline.test_sweeper import fail_scoring_of
 from tests.web.moderation.fixtures import accounts, csrf_of, login  # noqa: F401  (fixtures)
 from tests.worker.test_worker import BENIGN, submit
@@ -39,17 +39,43 @@ def test_failed_jobs_grouped_requeued_and_deleted(app, client, login, run_worker
         assert queue.job_ids == [first_job]
 
 
-def test_ops_stays_fast_with_many_failed_jobs(app, login, redis_client):  # noqa: F811
+def seed_a_week_of_buckets(app) -> None:
+    """Every series of /ops, every minute of the last eight days: the most it ever holds."""
+    from datetime import timedelta
+
+    from service.pipeline import timeseries, vitals
+
+    with app.app_context():
+        connection = redis_connection()
+        today = timeseries._now()
+        with connection.pipeline(transaction=False) as pipeline:
+            for back in range(timeseries.KEEP_DAYS + 1):
+                day = (today - timedelta(days=back)).strftime("%Y%m%d")
+                minutes = {str(m): (m % 7) + 1 for m in range(1440)}
+                for name in vitals.series_names():
+                    pipeline.hset(timeseries._key(name, day), mapping=minutes)
+                buckets = {f"{m}:{i}": 1 for m in range(0, 1440, 3) for i in (1, 4)}
+                pipeline.hset(timeseries._key("latency", day), mapping=buckets)
+                for label in vitals.DRIFT_LABELS:
+                    hourly = {f"h{h}:{i}": 5 + i for h in range(24) for i in range(10)}
+                    pipeline.hset(timeseries._key(f"scores:{label}", day), mapping=hourly)
+            pipeline.execute()
+
+
+def test_ops_stays_fast_with_many_failed_jobs_and_a_week_of_figures(app, login, redis_client):  # noqa: F811
     with app.app_context():
         key = scoring_queue().failed_job_registry.key
     entries = {f"gone-{n}": time.time() + 86400 for n in range(100_000)}
     redis_client.zadd(key, entries)
+    seed_a_week_of_buckets(app)
     admin = login("admin")
-    started = time.perf_counter()
-    page = admin.get("/ops/")
-    elapsed = time.perf_counter() - started
-    assert page.status_code == 200 and "Failed jobs (100000)" in page.text
-    assert elapsed < 2.0, f"/ops took {elapsed:.2f} s with 100,000 failed jobs"
+    for window in ("hour", "day"):
+        started = time.perf_counter()
+        page = admin.get(f"/ops/?window={window}")
+        elapsed = time.perf_counter() - started
+        assert page.status_code == 200 and "Failed jobs (100000)" in page.text
+        assert page.text.count('class="ops-chart"') == 12  # ten over time, drift per label
+        assert elapsed < 3.0, f"/ops?window={window} took {elapsed:.2f} s"
     redis_client.delete(key)
 
 
@@ -91,3 +117,40 @@ def test_a_frozen_worker_is_shown_stale_not_idle(app, login):  # noqa: F811
 def _worker_rows(page: str) -> list[str]:
     section = page.split('id="workers"')[1].split("</table>")[0]
     return ["<tr" + row for row in section.split("<tr")[2:]]
+
+
+def test_the_charts_show_what_happened_and_the_flags_say_what_needs_a_person(
+    app,
+    client,
+    login,  # noqa: F811
+    run_worker,
+):
+    from service.storage import db
+    from service.storage.states import CommentStatus
+    from service.storage.tables import Comment, Moderator
+
+    ids = [submit(client, f"{BENIGN} ({n})") for n in range(3)]
+    run_worker()
+    admin = login("admin")
+    with app.app_context(), db.session_scope() as session:  # a moderator reverses the model
+        from service.domain.decisions import decide
+
+        moderator = session.query(Moderator).filter_by(email="admin@example.org").one()
+        decide(session, session.get(Comment, ids[0]), "spam", moderator)
+        assert session.get(Comment, ids[0]).status is CommentStatus.SPAM
+    page = admin.get("/ops/").text
+    assert "No worker is running" in page and 'class="flag flag-bad"' in page
+    charts = {title: part for title, part in _charts(page)}
+    assert "accepted <b>3</b>" in charts["Submissions per minute, by outcome"]
+    assert "model <b>3</b>" in charts["Decisions per minute, by who decided"]
+    assert "moderator <b>1</b>" in charts["Decisions per minute, by who decided"]
+    assert "overrides <b>1</b>" in charts["Moderator overrides per minute"]
+    assert "polyline" in charts["Submit to decision (model)"]
+    live = admin.get("/ops/live?window=day")
+    assert live.status_code == 200 and 'id="ops-live" data-window="day"' in live.text
+    assert "per 10 minutes" in live.text and "<html" not in live.text
+
+
+def _charts(page: str) -> list[tuple[str, str]]:
+    parts = page.split('<figure class="ops-chart">')[1:]
+    return [(part.split("<strong>")[1].split("</strong>")[0], part) for part in parts]
