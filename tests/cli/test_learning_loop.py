@@ -101,6 +101,11 @@ def comments(app, ids) -> list[Comment]:
         return sorted(found, key=lambda c: c.id)
 
 
+def shadow_rows_of(app) -> list[ShadowScore]:
+    with app.app_context(), db.session_scope() as session:
+        return list(session.scalars(select(ShadowScore)))
+
+
 def errors(scores: np.ndarray, harmful: np.ndarray, low: float, high: float) -> int:
     """Wrong automatic decisions (good comments rejected, harmful ones approved), computed here
     from scratch."""
@@ -196,7 +201,9 @@ def test_the_learning_loop(env, training_data, run_worker, tmp_path):
     try:
         worker = workers.start("loop")
         shadowed = submit(client, shadow_rows, "shadowed")
-        wait_until(lambda: all(c.scores for c in comments(app, shadowed)), 60, "decisions")
+        # The decisions commit first, the candidate's scores a moment later, apart.
+        wait_until(lambda: len(shadow_rows_of(app)) == len(shadowed), 60, "the shadow's scores")
+        assert all(c.scores for c in comments(app, shadowed))
         decided = comments(app, shadowed)
         with app.app_context(), db.session_scope() as session:
             site = find_site(session, SITE)

@@ -145,7 +145,7 @@ def test_the_charts_show_what_happened_and_the_flags_say_what_needs_a_person(
     assert "model <b>3</b>" in charts["Decisions per minute, by who decided"]
     assert "moderator <b>1</b>" in charts["Decisions per minute, by who decided"]
     assert "overrides <b>1</b>" in charts["Moderator overrides per minute"]
-    assert "polyline" in charts["Submit to decision (model)"]
+    assert 'class="dot s1"' in charts["Submit to decision (model)"]  # one minute: a point
     live = admin.get("/ops/live?window=day")
     assert live.status_code == 200 and 'id="ops-live" data-window="day"' in live.text
     assert "per 10 minutes" in live.text and "<html" not in live.text
@@ -154,3 +154,27 @@ def test_the_charts_show_what_happened_and_the_flags_say_what_needs_a_person(
 def _charts(page: str) -> list[tuple[str, str]]:
     parts = page.split('<figure class="ops-chart">')[1:]
     return [(part.split("<strong>")[1].split("</strong>")[0], part) for part in parts]
+
+
+def test_a_stuck_queue_and_drifting_scores_are_flagged(app, client, login):  # noqa: F811
+    from datetime import timedelta
+
+    from service.pipeline import timeseries
+    from service.storage.tables import utcnow
+
+    comment = submit(client, BENIGN)  # queued; no worker takes it
+    with app.app_context():
+        job = scoring_queue().fetch_job(scoring_job_id([comment]))
+        job.enqueued_at = utcnow() - timedelta(seconds=900)
+        job.save()
+        now = timeseries._now()
+        for hours_ago in range(1, 24 * 8):
+            spam_share = 0.8 if hours_ago <= 24 else 0.05  # today, most scores are high
+            values = [0.95] * int(100 * spam_share) + [0.05] * int(100 * (1 - spam_share))
+            timeseries.observe("scores:spam", values, timeseries.SCORE_BUCKETS,
+                               now - timedelta(hours=hours_ago), hourly=True)  # fmt: skip
+    page = login("admin").get("/ops/").text
+    assert "The oldest queued job has waited 900 s" in page
+    assert "SIEVE_SWEEP_AFTER (300 s)" in page
+    assert "The spam scores of the last 24 hours have drifted from the week before" in page
+    assert "toxicity scores of the last 24 hours have drifted" not in page
