@@ -92,14 +92,20 @@ def _phrase(k: int) -> str:
     return " ".join(out)
 
 
-def wrk(base: str, seconds: int, workdir: Path) -> dict[str, float]:
+def wrk(
+    base: str,
+    seconds: int,
+    workdir: Path,
+    script: str = WRK_SCRIPT,
+    path: str = "/api/v1/comments",
+) -> dict[str, float]:
     """Post as fast as the server answers; accepted = answered 2xx."""
-    script = workdir / "post.lua"
+    lua = workdir / "post.lua"
     # A salt per run, so a later run never repeats an earlier one's texts (they would be
     # refused as duplicates, which is the duplicate guard working, not throughput).
     salt = time.monotonic_ns() // 1000 % 10**9
-    script.write_text(f"SALT = {salt}\n" + WRK_SCRIPT)
-    command = ["wrk", *WRK_FLAGS, f"-d{seconds}s", "-s", str(script), f"{base}/api/v1/comments"]
+    lua.write_text(f"SALT = {salt}\n" + script)
+    command = ["wrk", *WRK_FLAGS, f"-d{seconds}s", "-s", str(lua), f"{base}{path}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in out.splitlines() if line.startswith("WRK "))
     result = json.loads(line[4:])

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import embedded
+import isso
 from load import WRK_FLAGS, steady, wrk
 from sqlalchemy import create_engine, text
 from stack import REPO, Stack
@@ -127,6 +129,7 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
             )
         ratio = sieve_intake["accepted_per_s"] / naive_intake["accepted_per_s"]
         rows.append(("intake ratio Sieve / naive", f"{ratio:.2f}x", "target >= 1.0x"))
+        rows += peer_rows(workdir)
         if intake_only:
             return rows
 
@@ -196,6 +199,39 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
     finally:
         decisions.engine.dispose()
         stack.close()
+    return rows
+
+
+def peer_rows(workdir: Path) -> list[tuple[str, str, str]]:
+    """Isso, the peer, and Sieve on its embedded defaults (SQLite), under the same load."""
+    rows = []
+    isso_process = isso.start(workdir, 8110, WEB_WORKERS, WEB_THREADS)
+    try:
+        peer = wrk("http://127.0.0.1:8110", INTAKE_SECONDS, workdir, isso.WRK_SCRIPT, "")
+    finally:
+        isso_process.terminate()
+        isso_process.wait(20)
+    up = embedded.start(workdir, 8120, WEB_WORKERS)
+    try:
+        local = wrk("http://127.0.0.1:8120", INTAKE_SECONDS, workdir)
+    finally:
+        embedded.stop(up)
+    named = (
+        (f"Isso {isso.VERSION} (SQLite, {WEB_WORKERS}x{WEB_THREADS})", peer),
+        (f"Sieve on SQLite (sieve up, {WEB_WORKERS} web processes)", local),
+    )
+    for name, r in named:
+        rows.append(
+            (
+                f"intake, {name}",
+                f"{r['accepted_per_s']:,.0f} accepted/s",
+                f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']}",
+            )
+        )
+    ratio = local["accepted_per_s"] / peer["accepted_per_s"]
+    rows.append(("intake ratio Sieve on SQLite / Isso", f"{ratio:.1f}x", "target >= 4x"))
+    for row in rows:
+        print(*row, flush=True)
     return rows
 
 
