@@ -13,13 +13,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from load import WRK_DONE
+
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / ".venv-bench-isso"
 VERSION = "0.13.0"
 
 # Each request a new comment on one of 50 threads; a title in the body, so that Isso never
 # fetches the article to learn it.
-WRK_SCRIPT = r"""
+WRK_SCRIPT = (
+    r"""
 local n = 0
 local threads = 0
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
@@ -36,14 +39,9 @@ function request()
     n, tid, n % 500)
   return wrk.format(nil, path, nil, body)
 end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK {"requests":%d,"seconds":%.3f,"p50_ms":%.2f,"p99_ms":%.2f,' ..
-    '"socket_errors":%d,"bad_status":%d}\n', summary.requests, summary.duration / 1e6,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    e.connect + e.read + e.write + e.timeout, e.status))
-end
 """
+    + WRK_DONE
+)
 
 CONFIG = """[general]
 dbpath = {db}

@@ -38,6 +38,9 @@ function request()
     phrase(n + 1000 * tid + SALT))
   return wrk.format(nil, nil, nil, body)
 end
+"""
+# How every wrk script reports: one JSON line the runner reads.
+WRK_DONE = r"""
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK {"requests":%d,"seconds":%.3f,"p50_ms":%.2f,"p99_ms":%.2f,' ..
@@ -46,6 +49,7 @@ function done(summary, latency, requests)
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
+WRK_SCRIPT += WRK_DONE
 
 WRK_FLAGS = ("-t2", "-c16")
 WORDS = [

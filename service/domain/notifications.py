@@ -77,21 +77,31 @@ def forget_marked(session: Session) -> None:
 
 def write(session: Session, marked: Marked, context: Context) -> Outbox:
     """The deliveries and mails for what was marked, added to the session."""
-    ids = sorted(marked.created | marked.decided)
-    comments = {
-        c.id: c
-        for c in session.scalars(
-            select(Comment)
-            .where(Comment.id.in_(ids))
-            .options(joinedload(Comment.thread).joinedload(Thread.site))
-        ).unique()
-    }
-    deliveries = _webhook_deliveries(session, comments, marked, context)
+    # Most installations have no webhook: one indexed look, and nothing more is read.
+    deliveries: list[WebhookDelivery] = []
+    if session.scalar(select(Webhook.id).where(Webhook.active).limit(1)) is not None:
+        comments = {
+            c.id: c
+            for c in session.scalars(
+                select(Comment)
+                .where(Comment.id.in_(sorted(marked.created | marked.decided)))
+                .options(joinedload(Comment.thread).joinedload(Thread.site))
+            ).unique()
+        }
+        deliveries = _webhook_deliveries(session, comments, marked, context)
     mails = []
-    if context.mail_enabled:
-        approved = [c for cid in sorted(marked.decided) if (c := comments.get(cid)) is not None
-                    and c.status is CommentStatus.APPROVED and c.parent_id is not None]  # fmt: skip
-        mails = _reply_mails(session, approved, context)
+    if context.mail_enabled and marked.decided:
+        replies = session.scalars(
+            select(Comment)
+            .where(
+                Comment.id.in_(sorted(marked.decided)),
+                Comment.status == CommentStatus.APPROVED,
+                Comment.parent_id.is_not(None),
+            )
+            .options(joinedload(Comment.thread).joinedload(Thread.site))
+            .order_by(Comment.id)
+        ).unique()
+        mails = _reply_mails(session, list(replies), context)
     session.flush()
     return Outbox([d.id for d in deliveries], [m.id for m in mails])
 

@@ -49,9 +49,13 @@ def count(name: str, labels: Mapping[str, str], amount: int = 1) -> None:
 
 
 def observe_many(
-    name: str, observations: Iterable[tuple[Mapping[str, str], float]], buckets: Sequence[float]
+    name: str,
+    observations: Iterable[tuple[Mapping[str, str], float]],
+    buckets: Sequence[float],
+    pipeline: Pipeline | None = None,
 ) -> None:
-    """Record values in a Redis-held histogram (per-bucket counts, made cumulative on scrape)."""
+    """Record values in a Redis-held histogram (per-bucket counts, made cumulative on scrape);
+    into ``pipeline`` when given, else in a round trip of its own."""
     # Summed here first: a batch of 256 comments is a handful of commands, not a thousand.
     counts: Counter[str] = Counter()
     sums: dict[str, float] = {}
@@ -60,43 +64,58 @@ def observe_many(
         le = next((b for b in buckets if value <= b), "+Inf")
         counts[f"{field}|{le}"] += 1
         sums[f"{field}|sum"] = sums.get(f"{field}|sum", 0.0) + value
+
+    def write(p: Pipeline) -> None:
+        key = _key("histograms")
+        for bucket, n in counts.items():
+            p.hincrby(key, bucket, n)
+        for total, value in sums.items():
+            p.hincrbyfloat(key, total, value)
+
+    if pipeline is not None:
+        write(pipeline)
+        return
     try:
-        with redis_connection().pipeline(transaction=False) as pipeline:
-            key = _key("histograms")
-            for bucket, n in counts.items():
-                pipeline.hincrby(key, bucket, n)
-            for total, value in sums.items():
-                pipeline.hincrbyfloat(key, total, value)
-            pipeline.execute()
+        with redis_connection().pipeline(transaction=False) as own:
+            write(own)
+            own.execute()
     except (redis.RedisError, OSError) as error:
         log.debug("metric dropped name=%s error=%s", name, error)
 
 
 def record_scoring(outcomes: Sequence[object], seconds: float | None) -> None:
     """A scoring job's duration, the decisions it made, how long each comment waited for its
-    decision, and the scores it gave, per label (for /metrics and the figures of /ops)."""
-    if seconds is not None:
-        observe_many("sieve_job_duration_seconds", [({}, seconds)], DURATION_BUCKETS)
+    decision, and the scores it gave, per label (for /metrics and the figures of /ops): one
+    round trip."""
     now = datetime.now(UTC)
-    decided = Counter(f"decisions:{o.source}:{o.status.value}" for o in outcomes)
-    timeseries.add(decided, now)
     waited = [(now - o.created_at).total_seconds() for o in outcomes if o.created_at is not None]
-    if waited:
-        observe_many("sieve_decision_latency_seconds", [({}, w) for w in waited],
-                     timeseries.LATENCY_BUCKETS)  # fmt: skip
-        timeseries.observe("latency", waited, timeseries.LATENCY_BUCKETS, now)
-    for label in ("spam", "toxicity"):
-        values = [o.scores[label] for o in outcomes if label in getattr(o, "scores", {})]
-        if values:
-            timeseries.observe(f"scores:{label}", values, timeseries.SCORE_BUCKETS, now,
-                               hourly=True)  # fmt: skip
     scores = [
         ({"label": label}, float(value))
         for outcome in outcomes
         for label, value in getattr(outcome, "scores", {}).items()
     ]
-    if scores:
-        observe_many("sieve_comment_score", scores, SCORE_BUCKETS)
+    try:
+        with redis_connection().pipeline(transaction=False) as pipeline:
+            if seconds is not None:
+                observe_many("sieve_job_duration_seconds", [({}, seconds)], DURATION_BUCKETS,
+                             pipeline)  # fmt: skip
+            if scores:
+                observe_many("sieve_comment_score", scores, SCORE_BUCKETS, pipeline)
+            if waited:
+                observe_many("sieve_decision_latency_seconds", [({}, w) for w in waited],
+                             timeseries.LATENCY_BUCKETS, pipeline)  # fmt: skip
+                timeseries.observe("latency", waited, timeseries.LATENCY_BUCKETS, now,
+                                   pipeline=pipeline)  # fmt: skip
+            decided = Counter(f"decisions:{o.source}:{o.status.value}" for o in outcomes)
+            timeseries.add(decided, now, pipeline=pipeline)
+            for label in ("spam", "toxicity"):
+                values = [value for labels, value in scores if labels["label"] == label]
+                if values:
+                    timeseries.observe(f"scores:{label}", values, timeseries.SCORE_BUCKETS, now,
+                                       hourly=True, pipeline=pipeline)  # fmt: skip
+            pipeline.execute()
+    except (redis.RedisError, OSError) as error:
+        log.debug("scoring figures dropped error=%s", error)
 
 
 def record_submission(site: str, outcome: str) -> None:

@@ -72,7 +72,12 @@ def set_gauges(values: Mapping[str, float], at: datetime | None = None) -> None:
 
 
 def observe(
-    series: str, values: Iterable[float], buckets: Sequence[float], at=None, hourly: bool = False
+    series: str,
+    values: Iterable[float],
+    buckets: Sequence[float],
+    at=None,
+    hourly: bool = False,
+    pipeline: Pipeline | None = None,
 ) -> None:
     """Count values into the buckets of their minute (fields ``<minute>:<bucket index>``), or of
     their hour (``h<hour>:<bucket index>``) for the slow distributions drift compares."""
@@ -91,7 +96,7 @@ def observe(
             p.hincrby(key, f"{slot}:{index}", n)
         p.expire(key, TTL)
 
-    _run(write, None)
+    _run(write, pipeline)
 
 
 def _run(write, pipeline: Pipeline | None) -> None:
