@@ -33,7 +33,8 @@ def shadow(directory: Path | None, off: bool) -> None:
     with command_app(), db.session_scope() as session:
         if off:
             stopped = stop_shadow(session, Actor.terminal())
-            click.echo(f"shadow model {stopped.version if stopped else ''} off".replace("  ", " "))
+            said = f"shadow model {stopped.version} off" if stopped else "no shadow model was on"
+            click.echo(said)
             return
         now = deployments(session)
         live = now.live.path if now.live and now.live.path else _default_dir()
