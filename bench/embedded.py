@@ -7,10 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from load import answers_within
 
 REPO = Path(__file__).resolve().parents[1]
 HIGH_RATE = "1000000/minute"
@@ -33,14 +32,8 @@ def start(workdir: Path, port: int, web_workers: int) -> subprocess.Popen[bytes]
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)  # fmt: skip
     log.close()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/comments", timeout=1)
-        except urllib.error.HTTPError:
-            return process  # 405 for a GET: it answers
-        except OSError:
-            time.sleep(0.5)
+    if answers_within(f"http://127.0.0.1:{port}/api/v1/comments", 120, poll=0.5):
+        return process
     stop(process)
     raise RuntimeError(f"sieve up did not start; see {workdir / 'sieve-up.log'}")
 

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from load import WRK_DONE
+from load import WRK_DONE, answers_within
 
 REPO = Path(__file__).resolve().parents[1]
 VENV = REPO / ".venv-bench-isso"
@@ -84,15 +81,8 @@ def start(workdir: Path, port: int, workers: int, threads: int) -> subprocess.Po
         start_new_session=True,
     )
     log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/info", timeout=1)
-            return process
-        except urllib.error.HTTPError:
-            return process
-        except OSError:
-            time.sleep(0.2)
+    if answers_within(f"http://127.0.0.1:{port}/info", 60):
+        return process
     process.kill()
     raise RuntimeError(f"Isso did not start; see {workdir / 'isso.log'}")
 

@@ -8,6 +8,8 @@ import statistics
 import subprocess
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -86,6 +88,20 @@ WORDS = [
     "velvet",
     "walnut",
 ]
+
+
+def answers_within(url: str, seconds: float, poll: float = 0.2) -> bool:
+    """Poll ``url`` until its server answers, with any status; False when it never does."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return True
+        except urllib.error.HTTPError:
+            return True  # 405 for a GET on an intake URL: it answers
+        except OSError:
+            time.sleep(poll)
+    return False
 
 
 def _phrase(k: int) -> str:

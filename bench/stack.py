@@ -6,11 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
+from load import answers_within
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -85,14 +84,8 @@ class Stack:
         ]  # fmt: skip
         self._spawn(name, command, env)
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{base}/api/v1/comments", timeout=1)
-            except urllib.error.HTTPError:
-                return base  # 405 for a GET: it answers
-            except OSError:
-                time.sleep(0.2)
+        if answers_within(f"{base}/api/v1/comments", 60):
+            return base
         raise RuntimeError(f"{name} did not start; see {self.workdir / name}.log")
 
     def start_workers(self, name: str, count: int, *flags: str, **env: str) -> None:
