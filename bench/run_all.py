@@ -119,14 +119,8 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
         stack.stop("naive-web")
         burst = decisions.mark()
         sieve_intake = wrk(base, INTAKE_SECONDS, workdir)
-        for name, r in (("naive endpoint", naive_intake), ("Sieve", sieve_intake)):
-            rows.append(
-                (
-                    f"intake, {name}",
-                    f"{r['accepted_per_s']:,.0f} accepted/s",
-                    f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']}",
-                )
-            )
+        rows.append(intake_row("naive endpoint", naive_intake))
+        rows.append(intake_row("Sieve", sieve_intake))
         ratio = sieve_intake["accepted_per_s"] / naive_intake["accepted_per_s"]
         rows.append(("intake ratio Sieve / naive", f"{ratio:.2f}x", "target >= 1.0x"))
         rows += peer_rows(workdir)
@@ -204,7 +198,7 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
 
 def peer_rows(workdir: Path) -> list[tuple[str, str, str]]:
     """Isso, the peer, and Sieve on its embedded defaults (SQLite), under the same load."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     isso_process = isso.start(workdir, 8110, WEB_WORKERS, WEB_THREADS)
     try:
         peer = wrk("http://127.0.0.1:8110", INTAKE_SECONDS, workdir, isso.WRK_SCRIPT, "")
@@ -216,23 +210,21 @@ def peer_rows(workdir: Path) -> list[tuple[str, str, str]]:
         local = wrk("http://127.0.0.1:8120", INTAKE_SECONDS, workdir)
     finally:
         embedded.stop(up)
-    named = (
-        (f"Isso {isso.VERSION} (SQLite, {WEB_WORKERS}x{WEB_THREADS})", peer),
-        (f"Sieve on SQLite (sieve up, {WEB_WORKERS} web processes)", local),
-    )
-    for name, r in named:
-        rows.append(
-            (
-                f"intake, {name}",
-                f"{r['accepted_per_s']:,.0f} accepted/s",
-                f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']}",
-            )
-        )
+    rows.append(intake_row(f"Isso {isso.VERSION} (SQLite, {WEB_WORKERS}x{WEB_THREADS})", peer))
+    rows.append(intake_row(f"Sieve on SQLite (sieve up, {WEB_WORKERS} web processes)", local))
     ratio = local["accepted_per_s"] / peer["accepted_per_s"]
     rows.append(("intake ratio Sieve on SQLite / Isso", f"{ratio:.1f}x", "target >= 4x"))
     for row in rows:
         print(*row, flush=True)
     return rows
+
+
+def intake_row(name: str, r: dict[str, float]) -> tuple[str, str, str]:
+    return (
+        f"intake, {name}",
+        f"{r['accepted_per_s']:,.0f} accepted/s",
+        f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, errors {r['errors']}",
+    )
 
 
 def e2e_row(name: str, r: dict[str, float]) -> tuple[str, str, str]:
