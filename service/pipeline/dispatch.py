@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
@@ -28,6 +28,15 @@ def _next_try(attempts: int) -> float | None:
     """Seconds until the next attempt after ``attempts`` failed ones; None: give up."""
     backoff = current_app.config["SIEVE"].retry_backoff
     return float(backoff[attempts - 1]) if attempts <= len(backoff) else None
+
+
+def _retry_later(row: WebhookDelivery | OutboundMail, now: datetime) -> float | None:
+    """After a failed attempt: due again after the backoff, or failed for good when it is spent.
+    The delay in seconds, None when there is no next attempt."""
+    delay = _next_try(row.attempts)
+    row.status = "pending" if delay is not None else "failed"
+    row.next_attempt_at = now + timedelta(seconds=delay) if delay is not None else None
+    return delay
 
 
 def deliver_webhook(row_id: int) -> str:
@@ -56,9 +65,10 @@ def deliver_webhook(row_id: int) -> str:
         delivery.duration_ms = round(answer.seconds * 1000)
         ok = answer.status is not None and 200 <= answer.status < 300
         delivery.error = None if ok else (answer.error or f"HTTP {answer.status}")
-        delay = None if ok else _next_try(delivery.attempts)
-        delivery.status = "delivered" if ok else ("pending" if delay is not None else "failed")
-        delivery.next_attempt_at = now + timedelta(seconds=delay) if delay is not None else None
+        if ok:
+            delay, delivery.status, delivery.next_attempt_at = None, "delivered", None
+        else:
+            delay = _retry_later(delivery, now)
         status, attempts = delivery.status, delivery.attempts
     log.info("webhook delivery id=%s status=%s attempts=%s code=%s", row_id, status, attempts,
              answer.status)  # fmt: skip
@@ -79,10 +89,8 @@ def send_mail(row_id: int) -> str:
         try:
             smtp_send(settings.smtp_url, _email(message, settings.mail_from))
         except (OSError, smtplib.SMTPException, ssl.SSLError) as error:
-            delay = _next_try(message.attempts)
             message.error = f"{type(error).__name__}: {error}"[:500]
-            message.status = "pending" if delay is not None else "failed"
-            message.next_attempt_at = now + timedelta(seconds=delay) if delay is not None else None
+            delay = _retry_later(message, now)
         else:
             delay = None
             message.status, message.sent_at, message.error = "sent", now, None
