@@ -1,6 +1,7 @@
 """Signed webhooks against a real HTTP receiver on loopback: the events arrive signed (the
-README's snippet verifies them), a failing receiver is retried until it answers, a rotation
-signs with both secrets, and production refuses targets on the server's own network."""
+README's snippet verifies them), a failing receiver is retried until it answers or the backoff is
+spent, a rotation signs with both secrets, and production refuses targets on the server's own
+network."""
 
 from __future__ import annotations
 
@@ -153,6 +154,33 @@ def test_a_failing_receiver_is_retried_then_succeeds(make_app, receiver, tmp_pat
             assert (delivery.attempts, delivery.response_code) == (3, 200)
         ids = {headers["Sieve-Delivery"] for headers, _ in receiver.received}
         assert len(ids) == 1  # the same delivery, retried
+    finally:
+        workers.stop_all()
+
+
+def test_a_receiver_that_never_answers_is_marked_failed_once_the_backoff_is_spent(
+    make_app, receiver, tmp_path
+):
+    app = make_app(retry_backoff=(1,))
+    with app.app_context(), db.session_scope() as session:
+        from service.domain.audit import Actor
+        from service.domain.sites import find_site
+        from service.domain.webhooks import add_webhook
+
+        add_webhook(session, find_site(session, "demo"), receiver.url, ["comment.decided"],
+                    Actor("cli:test", "cli"), allow_private=True)  # fmt: skip
+    receiver.codes = [500, 500, 500]
+    workers = Workers(app, tmp_path)
+    try:
+        workers.start("hooks")
+        app.test_client().post("/api/v1/comments", json=GOOD)
+        wait_until(lambda: len(receiver.received) == 2, 60, "a try and a retry")
+        wait_until(lambda: _status(app) == "failed", 10, "the delivery to be given up")
+        with app.app_context(), db.session_scope() as session:
+            delivery = session.scalars(select(WebhookDelivery)).one()
+            assert (delivery.attempts, delivery.response_code) == (2, 500)
+            assert (delivery.error, delivery.next_attempt_at) == ("HTTP 500", None)
+        assert len(receiver.received) == 2  # one try and the one retry the backoff allows
     finally:
         workers.stop_all()
 
