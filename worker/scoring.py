@@ -50,15 +50,7 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
     )
     if not comments:
         return []
-    sites = {comment.site_id: comment.thread.site for comment in comments}
-    allowed = {
-        site_id: allowed_link_domains(site.allowed_domains, site.allowed_origins)
-        for site_id, site in sites.items()
-    }
-    judgements = classifier.score(
-        [comment.body for comment in comments],
-        allowed_domains=[allowed[comment.site_id] for comment in comments],
-    )
+    judgements = _judge(classifier, [(c.body, c.thread.site) for c in comments])
     # Every decision first (they read the database), then all the writes together.
     floors = repeat_post_floors(session, comments)
     decisions = [
@@ -75,11 +67,8 @@ def score_pending(session: Session, classifier: Classifier, ids: Sequence[int]) 
                 decision.status,
                 reason=",".join(decision.reason_codes) or None,
                 values={
-                    "scores": {label: round(p, 6) for label, p in judgement.labels.items()},
-                    "model_version": classifier.version,
+                    **_scored(judgement, classifier.version),
                     "reason_codes": list(decision.reason_codes),
-                    "explanation": [reason.to_dict() for reason in judgement.reasons],
-                    "priority": round(max(judgement.labels.values(), default=0.0), 6),
                     "decided_by": "model",
                 },
             )
@@ -101,24 +90,20 @@ def score_in_shadow(session: Session, classifier: Classifier, ids: Sequence[int]
     ones; how many were stored. Nothing about the comments changes. The same links are masked as
     for the live model, so that both are judged on the same text; a repeat stores nothing."""
     rows = session.execute(
-        select(Comment.id, Comment.body, Site.allowed_domains, Site.allowed_origins)
+        select(Comment.id, Comment.body, Site)
         .join(Site, Site.id == Comment.site_id)
         .where(Comment.id.in_(ids), Comment.scores.is_not(None))
         .order_by(Comment.id)
     ).all()
     if not rows:
         return 0
-    judgements = classifier.score(
-        [row.body for row in rows],
-        explain=False,
-        allowed_domains=[allowed_link_domains(r.allowed_domains, r.allowed_origins) for r in rows],
-    )
+    judgements = _judge(classifier, [(row.body, row.Site) for row in rows], explain=False)
     now = utcnow()
     values = [
         {
             "comment_id": row.id,
             "model_version": classifier.version,
-            "scores": {label: round(p, 6) for label, p in judgement.labels.items()},
+            "scores": _rounded(judgement.labels),
             "created_at": now,
         }
         for row, judgement in zip(rows, judgements, strict=True)
@@ -143,19 +128,41 @@ def backfill_scores(session: Session, classifier: Classifier, ids: Sequence[int]
     )
     if not comments:
         return 0
-    judgements = classifier.score(
-        [comment.body for comment in comments],
-        allowed_domains=[
-            allowed_link_domains(c.thread.site.allowed_domains, c.thread.site.allowed_origins)
-            for c in comments
-        ],
-    )
+    judgements = _judge(classifier, [(c.body, c.thread.site) for c in comments])
     for comment, judgement in zip(comments, judgements, strict=True):
-        comment.scores = {label: round(p, 6) for label, p in judgement.labels.items()}
-        comment.model_version = classifier.version
-        comment.explanation = [reason.to_dict() for reason in judgement.reasons]
-        comment.priority = round(max(judgement.labels.values(), default=0.0), 6)
+        for column, value in _scored(judgement, classifier.version).items():
+            setattr(comment, column, value)
     return len(comments)
+
+
+def _judge(
+    classifier: Classifier, texts: Sequence[tuple[str, Site]], explain: bool = True
+) -> list[Judgement]:
+    """Score each body with the links its site allows (and the site's own) masked; the allowed
+    domains are worked out once a site, not once a comment."""
+    allowed: dict[int, frozenset[str]] = {}
+    for _, site in texts:
+        if site.id not in allowed:
+            allowed[site.id] = allowed_link_domains(site.allowed_domains, site.allowed_origins)
+    return classifier.score(
+        [body for body, _ in texts],
+        explain=explain,
+        allowed_domains=[allowed[site.id] for _, site in texts],
+    )
+
+
+def _rounded(labels: Mapping[str, float]) -> dict[str, float]:
+    return {label: round(p, 6) for label, p in labels.items()}
+
+
+def _scored(judgement: Judgement, model_version: str) -> dict[str, object]:
+    """The comment columns a judgement fills: scores, the model, the reasons, queue priority."""
+    return {
+        "scores": _rounded(judgement.labels),
+        "model_version": model_version,
+        "explanation": [reason.to_dict() for reason in judgement.reasons],
+        "priority": round(max(judgement.labels.values(), default=0.0), 6),
+    }
 
 
 def _decision(
