@@ -30,22 +30,26 @@ def earlier_duplicate_query(
     site_id: Any, fingerprint: Any, email_hash: Any | None, ip_hash: Any, since: Any
 ) -> Select[tuple[int]]:
     """The id of a comment this author (email, else IP) posted here with the same text since
-    ``since``; values or bind parameters."""
+    ``since``; values or bind parameters.
+
+    The comments with this text are looked up first, on their own (a materialized CTE), so that
+    the fingerprint index is the only one the database can use. Offered the author conditions
+    too, PostgreSQL without fresh statistics, or with a generic plan for a prepared statement,
+    judged the e-mail and IP indexes more selective; during a flood from one address they are
+    the least, and each check read every comment that address had posted.
+    """
+    same_text = (
+        select(Comment.id, Comment.site_id, Comment.author_email_hash, Comment.ip_hash)
+        .where(Comment.fingerprint == fingerprint, Comment.created_at >= since)
+        .cte("same_text")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     author = (
-        Comment.author_email_hash == email_hash
+        same_text.c.author_email_hash == email_hash
         if email_hash is not None
-        else (Comment.author_email_hash.is_(None)) & (Comment.ip_hash == ip_hash)
+        else (same_text.c.author_email_hash.is_(None)) & (same_text.c.ip_hash == ip_hash)
     )
-    return (
-        select(Comment.id)
-        .where(
-            Comment.site_id == site_id,
-            Comment.fingerprint == fingerprint,
-            Comment.created_at >= since,
-            author,
-        )
-        .limit(1)
-    )
+    return select(same_text.c.id).where(same_text.c.site_id == site_id, author).limit(1)
 
 
 def duplicate_comment_error() -> ApiError:
