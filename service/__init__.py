@@ -72,5 +72,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
 
 
 def _limits_uri(url: str) -> str:
-    # The limits library spells a Redis unix socket as redis+unix://.
-    return "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+    # The limits library spells a Redis unix socket as redis+unix://; sieve+ names the storage
+    # that counts a view's several limits in one round trip (service.web.limits).
+    uri = "redis+unix://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+    return "sieve+" + uri if uri.startswith(("redis", "rediss")) else uri

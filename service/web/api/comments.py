@@ -27,7 +27,7 @@ from service.web.api.requests import (
     require_site,
     settings,
 )
-from service.web.limits import client_ip, limiter
+from service.web.limits import RouteLimit, client_ip, limited
 from service.web.widget import MIN_SUBMIT_SECONDS, guard_reasons, issue_render_token
 
 log = logging.getLogger(__name__)
@@ -80,15 +80,13 @@ def _global_key() -> str:
 
 
 @api.post("/comments")
-@limiter.limit(_ip_rate, key_func=_ip_key, scope="ip")
-@limiter.limit(_site_rate, key_func=_site_key, scope="site")
-@limiter.limit(
-    lambda: settings().rate_limit_email,
-    key_func=_email_key,
-    scope="email",
-    exempt_when=lambda: _peeked_email() is None,
-)
-@limiter.limit(lambda: settings().rate_limit_global, key_func=_global_key, scope="global")
+@limited(
+    RouteLimit(_ip_rate, _ip_key, "ip"),
+    RouteLimit(_site_rate, _site_key, "site"),
+    RouteLimit(lambda: settings().rate_limit_email, _email_key, "email",
+               exempt_when=lambda: _peeked_email() is None),
+    RouteLimit(lambda: settings().rate_limit_global, _global_key, "global"),
+)  # fmt: skip
 def submit_comment() -> tuple[Response, int, dict[str, str]]:
     submission = parse_submission(json_body(), settings())
     site = require_site(submission.site)  # from the process's cache, like the rate limits'
@@ -109,6 +107,7 @@ def submit_comment() -> tuple[Response, int, dict[str, str]]:
         duplicate_window=settings().duplicate_window,
         guard=guard,
         threads=current_app.extensions["sieve.thread_ids"],
+        rows=current_app.extensions["sieve.comment_rows"],
     )
     caught = stored.decided
     # A bot or a banned author gets the same answer as anyone, but costs no scoring.
