@@ -15,18 +15,21 @@ REPO = Path(__file__).resolve().parents[1]
 HIGH_RATE = "1000000/minute"
 
 
-def start(workdir: Path, port: int, web_workers: int) -> subprocess.Popen[bytes]:
+def start(
+    workdir: Path, port: int, web_workers: int, web_threads: int = 4, **settings: str
+) -> subprocess.Popen[bytes]:
     env = {
         key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")
     }
     env.update({
         "SIEVE_RATE_LIMIT_IP": HIGH_RATE, "SIEVE_RATE_LIMIT_SITE": HIGH_RATE,
         "SIEVE_RATE_LIMIT_EMAIL": HIGH_RATE, "SIEVE_RATE_LIMIT_GLOBAL": HIGH_RATE,
-        "SIEVE_LOG_LEVEL": "WARNING",
+        "SIEVE_LOG_LEVEL": "WARNING", **settings,
     })  # fmt: skip
     command = [
         sys.executable, "-m", "service.cli", "up", "--host", "127.0.0.1", "--port", str(port),
-        "--data-dir", str(workdir / "up"), "--web-workers", str(web_workers), "--workers", "1",
+        "--data-dir", str(workdir / "up"), "--web-workers", str(web_workers),
+        "--web-threads", str(web_threads), "--workers", "1",
     ]  # fmt: skip
     log = (workdir / "sieve-up.log").open("ab")
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import statistics
 import subprocess
 import threading
@@ -102,6 +103,30 @@ def answers_within(url: str, seconds: float, poll: float = 0.2) -> bool:
         except OSError:
             time.sleep(poll)
     return False
+
+
+def cpu_seconds_by_command() -> dict[str, float]:
+    """CPU time (user + system) so far of every live process, summed by command name; with a
+    second call, what each kind of process (python, postgres, redis-server) spent in between."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue  # gone meanwhile
+        command = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / ticks
+        kind = "python" if command.startswith(("python", "gunicorn")) else command
+        totals[kind] = totals.get(kind, 0.0) + used
+    return totals
+
+
+def cpu_spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {kind: after[kind] - before.get(kind, 0.0) for kind in after}
 
 
 def _phrase(k: int) -> str:

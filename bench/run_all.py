@@ -119,8 +119,15 @@ def run_service_benchmarks(workdir: Path, intake_only: bool = False) -> list[tup
         stack.stop("naive-web")
         burst = decisions.mark()
         sieve_intake = wrk(base, INTAKE_SECONDS, workdir)
+        # The other server measured, on the same database: Sieve under granian.
+        granian = stack.start_granian(
+            "granian-web", "service.wsgi:app", 8103, WEB_WORKERS, WEB_THREADS
+        )
+        granian_intake = wrk(granian, INTAKE_SECONDS, workdir)
+        stack.stop("granian-web")
         rows.append(intake_row("naive endpoint", naive_intake))
         rows.append(intake_row("Sieve", sieve_intake))
+        rows.append(intake_row("Sieve under granian instead of gunicorn", granian_intake))
         ratio = sieve_intake["accepted_per_s"] / naive_intake["accepted_per_s"]
         rows.append(("intake ratio Sieve / naive", f"{ratio:.2f}x", "target >= 1.0x"))
         rows += peer_rows(workdir)

@@ -88,6 +88,21 @@ class Stack:
             return base
         raise RuntimeError(f"{name} did not start; see {self.workdir / name}.log")
 
+    def start_granian(
+        self, name: str, app: str, port: int, web_workers: int, threads: int, **env: str
+    ) -> str:
+        """The same app under granian (a WSGI server written in Rust), sized like gunicorn."""
+        command = [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+            "--port", str(port), "--workers", str(web_workers), "--blocking-threads",
+            str(threads), "--no-ws", "--log-level", "warning", app,
+        ]  # fmt: skip
+        self._spawn(name, command, {"PYTHONPATH": str(REPO / "bench"), **env})
+        base = f"http://127.0.0.1:{port}"
+        if answers_within(f"{base}/api/v1/comments", 60):
+            return base
+        raise RuntimeError(f"{name} did not start; see {self.workdir / name}.log")
+
     def start_workers(self, name: str, count: int, *flags: str, **env: str) -> None:
         for number in range(count):
             command = [sys.executable, "-m", "worker", "--name", f"{name}-{number}", *flags]

@@ -47,6 +47,7 @@ class Settings:
     job_retries: int = 3
     batch_size: int = 256
     enqueue_delay_ms: int = 50
+    group_commit: bool = True
     log_level: str = "INFO"
     log_format: str = "json"
     sweep_after: int = 300
@@ -181,6 +182,7 @@ VARIABLES: dict[str, tuple[str, object]] = {
     "SIEVE_JOB_RETRIES": ("job_retries", lambda n, r: _int(n, r, 0)),
     "SIEVE_BATCH_SIZE": ("batch_size", lambda n, r: _int(n, r, 1)),
     "SIEVE_ENQUEUE_DELAY_MS": ("enqueue_delay_ms", lambda n, r: _int(n, r, 0)),
+    "SIEVE_GROUP_COMMIT": ("group_commit", _bool),
     "SIEVE_LOG_LEVEL": (
         "log_level",
         lambda n, r: _choice(n, r.upper(), ("DEBUG", "INFO", "WARNING", "ERROR")),

@@ -52,14 +52,18 @@ def _display(url: str) -> str:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--data-dir", default="var", show_default=True, type=click.Path(path_type=Path))
 @click.option("--web-workers", default=2, show_default=True, type=int)
+@click.option("--web-threads", default=4, show_default=True, type=int, help="threads a web worker")
 @click.option("--workers", default=1, show_default=True, type=int, help="scoring workers")
-def up(host: str, port: int, data_dir: Path, web_workers: int, workers: int) -> None:
+def up(host: str, port: int, data_dir: Path, web_workers: int, web_threads: int,
+       workers: int) -> None:  # fmt: skip
     """Start web server, worker(s) and, without REDIS_URL, a private redis-server."""
     from service.cli.supervisor import Stack, run_stack
 
     os.environ["SIEVE_DATA_DIR"] = str(data_dir)
     settings_or_exit()  # fail early, naming the variable, before anything starts
-    stack = Stack(host, port, data_dir, web_workers=web_workers, workers=workers)
+    stack = Stack(
+        host, port, data_dir, web_workers=web_workers, web_threads=web_threads, workers=workers
+    )
     sys.exit(run_stack(stack))
 
 

@@ -80,6 +80,7 @@ class Stack:
     port: int
     data_dir: Path
     web_workers: int = 2
+    web_threads: int = 4
     workers: int = 1
     say: Callable[[str], None] = print
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -120,7 +121,7 @@ class Stack:
             sys.executable, "-m", "gunicorn",
             "--bind", f"{self.host}:{self.port}",
             "--workers", str(self.web_workers),
-            "--threads", "4",
+            "--threads", str(self.web_threads),
             "--preload",
             "--graceful-timeout", "10",
             "--control-socket", str((self.data_dir / "gunicorn.ctl").resolve()),

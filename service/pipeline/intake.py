@@ -2,8 +2,9 @@
 
 This is the request path of every comment, so it is written for round trips: the site comes from
 the process's cache, a known thread from a small cache of ids, the duplicate and ban checks are
-one query, and the comment is one INSERT. The rare outcomes (a new thread, a reply, a bot, a ban)
-take the slower ORM paths.
+one query, and the comment is one row of an INSERT shared with the process's other requests of
+the moment (``service.pipeline.group_commit``). The rare outcomes (a new thread, a reply, a bot,
+a ban) take the slower ORM paths.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from service.domain.privacy import email_hash
 from service.domain.refusals import ApiError
 from service.domain.sites import SiteCache
 from service.domain.submissions import Submission
+from service.pipeline.group_commit import MAX_GROUP_ROWS, GroupInsert
 from service.pipeline.handoff import Handoff
 from service.settings import Settings
 from service.storage import db
@@ -82,10 +84,13 @@ class ThreadIds:
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """What the request path keeps per process: sites, thread ids and, with
+    """What the request path keeps per process: sites, thread ids, the rows waiting to be
+    inserted together (one at a time with ``SIEVE_GROUP_COMMIT=0``) and, with
     ``SIEVE_ENQUEUE_DELAY_MS``, the comments waiting to be queued together."""
     app.extensions["sieve.site_cache"] = SiteCache()
     app.extensions["sieve.thread_ids"] = ThreadIds()
+    group_rows = MAX_GROUP_ROWS if settings.group_commit else 1
+    app.extensions["sieve.comment_rows"] = GroupInsert(_INSERT, group_rows)
     if settings.enqueue_delay_ms > 0:
         handoff = Handoff(app, settings.enqueue_delay_ms, settings.batch_size)
         app.extensions["sieve.handoff"] = handoff
@@ -100,12 +105,14 @@ def store_submission(
     duplicate_window: int,
     guard: tuple[str, ...],
     threads: ThreadIds,
+    rows: GroupInsert,
 ) -> Stored:
     """Store the comment pending, or decided at once when ``guard`` caught a bot or the author
     is banned; 409 when the author posted the same text within ``duplicate_window`` seconds.
 
     The common case, a top-level comment on a known thread by an author in good standing, is
-    two statements on an autocommit connection: the checks, then the INSERT.
+    two statements on autocommit connections: the checks, then the INSERT, shared through
+    ``rows`` with the comments other threads of the process store at the same moment.
     """
     now = utcnow()
     author_email = email_hash(secret, submission.author_email) if submission.author_email else None
@@ -139,15 +146,15 @@ def store_submission(
     }
     with db.autocommit() as connection:
         duplicate, ban = connection.execute(checks, check_values).one()
-        if duplicate is not None:
-            raise duplicate_comment_error()
-        decided = guard or (("BANNED",) if ban is not None else ())
-        if values["thread_id"] is not None and submission.parent_id is None and not decided:
-            try:
-                return Stored(_insert(connection, values), ())
-            except IntegrityError:
-                # The remembered thread is gone (its site was deleted): look it up afresh.
-                threads.forget(site.id, submission.thread)
+    if duplicate is not None:
+        raise duplicate_comment_error()
+    decided = guard or (("BANNED",) if ban is not None else ())
+    if values["thread_id"] is not None and submission.parent_id is None and not decided:
+        try:
+            return Stored(rows.insert(values), ())
+        except IntegrityError:
+            # The remembered thread is gone (its site was deleted): look it up afresh.
+            threads.forget(site.id, submission.thread)
     # A new thread, a reply, or a comment decided here: one transaction, with its audit event.
     with db.session_scope() as session:
         thread = get_or_create_thread(session, site, submission)
