@@ -72,15 +72,7 @@ def observe_many(
         for total, value in sums.items():
             p.hincrbyfloat(key, total, value)
 
-    if pipeline is not None:
-        write(pipeline)
-        return
-    try:
-        with redis_connection().pipeline(transaction=False) as own:
-            write(own)
-            own.execute()
-    except (redis.RedisError, OSError) as error:
-        log.debug("metric dropped name=%s error=%s", name, error)
+    timeseries.run_pipelined(write, pipeline, f"metric {name}")
 
 
 def record_scoring(outcomes: Sequence[object], seconds: float | None) -> None:

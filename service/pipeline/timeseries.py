@@ -45,30 +45,26 @@ def _now() -> datetime:
 
 def add(counts: Mapping[str, float], at: datetime | None = None, pipeline: Pipeline | None = None):
     """Add to counters (series name -> amount) in the minute of ``at``; never raises."""
-    if not counts:
-        return
-    day, minute = _slot(at or _now())
-
-    def write(p: Pipeline) -> None:
-        for series, amount in counts.items():
-            key = _key(series, day)
-            p.hincrbyfloat(key, str(minute), amount)
-            p.expire(key, TTL)
-
-    _run(write, pipeline)
+    if counts:
+        _per_minute(Pipeline.hincrbyfloat, counts, at, pipeline)
 
 
 def set_gauges(values: Mapping[str, float], at: datetime | None = None) -> None:
     """Record sampled values (series name -> value) for the minute of ``at``."""
+    _per_minute(Pipeline.hset, values, at, None)
+
+
+def _per_minute(command, values: Mapping[str, float], at, pipeline: Pipeline | None) -> None:
+    """``command(key, minute, value)`` for each series, in the hash of ``at``'s day."""
     day, minute = _slot(at or _now())
 
     def write(p: Pipeline) -> None:
         for series, value in values.items():
             key = _key(series, day)
-            p.hset(key, str(minute), value)
+            command(p, key, str(minute), value)
             p.expire(key, TTL)
 
-    _run(write, None)
+    run_pipelined(write, pipeline, "time series")
 
 
 def observe(
@@ -96,10 +92,12 @@ def observe(
             p.hincrby(key, f"{slot}:{index}", n)
         p.expire(key, TTL)
 
-    _run(write, pipeline)
+    run_pipelined(write, pipeline, "time series")
 
 
-def _run(write, pipeline: Pipeline | None) -> None:
+def run_pipelined(write, pipeline: Pipeline | None, what: str) -> None:
+    """Queue ``write``'s commands into ``pipeline`` when given, else send them in a round trip
+    of their own; a figure is dropped, never raised, when Redis is away."""
     if pipeline is not None:
         write(pipeline)
         return
@@ -108,7 +106,7 @@ def _run(write, pipeline: Pipeline | None) -> None:
             write(p)
             p.execute()
     except (redis.RedisError, OSError) as error:
-        log.debug("time series dropped error=%s", error)
+        log.debug("%s dropped error=%s", what, error)
 
 
 def _days(minutes: int, end: datetime) -> list[str]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar
 
 from flask import g, has_request_context, request
@@ -112,16 +112,18 @@ def limited(*route_limits: RouteLimit) -> Callable[[View], View]:
     return decorate
 
 
+_parsed = cache(parse_many)  # a handful of distinct rate strings, parsed once each
+
+
 def _prefetch(route_limits: tuple[RouteLimit, ...]) -> None:
-    storage = limiter._storage
-    if not (limiter.enabled and isinstance(storage, BatchedRedisStorage)):
+    if not limiter.enabled or not isinstance(storage := limiter.storage, BatchedRedisStorage):
         return
     hits = []
     for limit in route_limits:
         if limit.exempt_when is not None and limit.exempt_when():
             continue
         identifiers = (limit.key(), f"{request.endpoint}:{limit.scope}")
-        for item in parse_many(limit.rate()):
+        for item in _parsed(limit.rate()):
             hits.append((item.key_for(*identifiers), item.get_expiry(), 1))
     try:
         storage.prefetch(hits)
